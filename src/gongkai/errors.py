@@ -1,0 +1,24 @@
+"""One error hierarchy for "cannot go on".  Findings about a report are data
+(:class:`gongkai.model.Finding`), never exceptions."""
+
+
+class GongkaiError(Exception):
+    """Base class.  ``str(err)`` is a one-line Chinese message for users."""
+
+
+class InputError(GongkaiError):
+    """A file cannot be read as a report (missing, empty, binary, undecodable,
+    unsupported type, over a limit).  Carries the path for the message."""
+
+    def __init__(self, path, problem):
+        self.path = str(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+
+class UnsupportedFormat(InputError):
+    """The file is of a type this version cannot read (e.g. PDF before the PDF reader)."""
+
+
+class NoTables(InputError):
+    """The document was read, but none of the report's tables was found."""

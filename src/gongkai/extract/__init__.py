@@ -1,0 +1,1 @@
+"""Locate sections and tables in a document and map them to field IDs."""

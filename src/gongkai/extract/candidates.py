@@ -1,0 +1,175 @@
+"""Candidate readings of one printed row: which printed token fills which column.
+
+A row of n columns printed as m tokens:
+* m == n: one reading;
+* m > n: surplus blanks are padding (cells mode) — or stray tokens; every way of
+  dropping them that keeps the order is a reading (deduplicated by values);
+* m < n: separators were lost (a digit run such as ``713000074`` holds several
+  cells) or cells are missing; every split of digit runs and every placement of
+  missing cells (``var``) is a reading.
+The solver (``solve.py``) picks among readings with the table's arithmetic."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+from .values import Token
+
+MAX_CANDIDATES = 4000
+
+
+@dataclass
+class Slot:
+    kind: str                 # "num" | "blank" | "text" | "var" | "split"
+    value: object = None
+    raw: str = ""
+    tok: int | None = None    # index of the source token
+
+    def key(self):
+        return (self.kind if self.kind != "split" else "num", self.value if self.kind != "blank" else None)
+
+
+@dataclass
+class Candidate:
+    slots: list[Slot]
+    penalty: int = 0
+    how: str = "direct"       # direct | split | missing | align | drop
+
+    def values(self) -> tuple:
+        return tuple(s.key() for s in self.slots)
+
+
+def _slot(t: Token, i: int) -> Slot:
+    return Slot(t.kind, t.value, t.raw, i)
+
+
+def _splits(digits: str, parts: int):
+    """All ways to cut a digit run into `parts` numbers without leading zeros."""
+    L = len(digits)
+    if parts == 1:
+        if L == 1 or digits[0] != "0":
+            yield [digits]
+        return
+    for cut in range(1, L - parts + 2):
+        head = digits[:cut]
+        if len(head) > 1 and head[0] == "0":
+            break
+        for rest in _splits(digits[cut:], parts - 1):
+            yield [head] + rest
+
+
+def _fill(tokens: list[Token], n: int) -> list[Candidate]:
+    """m < n: split digit runs and/or place missing cells."""
+    m = len(tokens)
+    out: list[Candidate] = []
+    # number of parts per token
+    maxparts = [min(len(t.digits), n) if (t.kind == "num" and t.digits and len(t.digits) > 1) else 1
+                for t in tokens]
+
+    def rec(i, acc, used):
+        if len(out) >= MAX_CANDIDATES:
+            return
+        if i == m:
+            missing = n - used
+            if missing < 0:
+                return
+            split_used = any(len(p) > 1 for p in acc)
+            base = [(tokens[k], k, p) for k, p in enumerate(acc)]
+            seq: list[Slot] = []
+            for tk, k, p in base:
+                if len(p) == 1 and p[0] is None:
+                    seq.append(_slot(tk, k))
+                else:
+                    for piece in p:
+                        seq.append(Slot("split", int(piece), piece, k))
+            if missing == 0:
+                out.append(Candidate(seq, 0, "split" if split_used else "direct"))
+                return
+            for pos in combinations(range(n), missing):
+                slots = []
+                it = iter(seq)
+                for j in range(n):
+                    slots.append(Slot("var") if j in pos else next(it))
+                out.append(Candidate(slots, 5 * missing, "missing"))
+                if len(out) >= MAX_CANDIDATES:
+                    return
+            return
+        t = tokens[i]
+        rest_min = m - i - 1
+        if maxparts[i] == 1:
+            rec(i + 1, acc + [[None]], used + 1)
+            return
+        lead0 = t.digits[0] == "0"   # "000" is not one printed number: it must be split
+        for parts in range(1, min(maxparts[i], n - used - rest_min) + 1):
+            if parts == 1 and lead0:
+                continue
+            if parts == 1:
+                rec(i + 1, acc + [[None]], used + 1)
+            else:
+                for sp in _splits(t.digits, parts):
+                    rec(i + 1, acc + [sp], used + parts)
+
+    rec(0, [], 0)
+    return out
+
+
+def _drop(tokens: list[Token], n: int) -> list[Candidate]:
+    """m > n: drop surplus tokens, blanks first (padding), then stray tokens."""
+    m = len(tokens)
+    surplus = m - n
+    blanks = [i for i, t in enumerate(tokens) if t.kind == "blank"]
+    out: dict[tuple, Candidate] = {}
+    pools = [blanks] if len(blanks) >= surplus else []
+    if not pools or any(t.kind != "blank" for t in tokens) and len(blanks) < surplus:
+        pools.append(list(range(m)))
+    for pool in pools:
+        count = 0
+        for drop in combinations(pool, surplus):
+            count += 1
+            if count > 20000:
+                break
+            ds = set(drop)
+            slots = [_slot(t, i) for i, t in enumerate(tokens) if i not in ds]
+            # dropping leading/trailing padding is free; inner blanks cost 1, other tokens 10
+            pen = 0
+            lead = 0
+            while lead < m and tokens[lead].kind == "blank":
+                lead += 1
+            trail = m
+            while trail > 0 and tokens[trail - 1].kind == "blank":
+                trail -= 1
+            for i in drop:
+                if tokens[i].kind != "blank":
+                    pen += 10
+                elif lead <= i < trail:
+                    pen += 1
+            c = Candidate(slots, pen, "align" if all(tokens[i].kind == "blank" for i in drop) else "drop")
+            k = c.values()
+            if k not in out or out[k].penalty > pen:
+                out[k] = c
+            if len(out) >= MAX_CANDIDATES:
+                break
+        if out and pool is blanks:
+            break
+    return list(out.values())
+
+
+def row_candidates(tokens: list[Token], n: int) -> list[Candidate]:
+    m = len(tokens)
+    if m == n:
+        cands = [Candidate([_slot(t, i) for i, t in enumerate(tokens)])]
+        if any(t.kind == "num" and t.digits and len(t.digits) > 1 for t in tokens) and False:
+            pass
+        return cands
+    if m == 0:
+        return [Candidate([Slot("blank") for _ in range(n)], 0, "empty")]
+    if m > n:
+        return _drop(tokens, n)
+    cands = _fill(tokens, n)
+    # dedupe by values, keep the lowest penalty
+    best: dict[tuple, Candidate] = {}
+    for c in cands:
+        k = c.values()
+        if k not in best or best[k].penalty > c.penalty:
+            best[k] = c
+    return list(best.values())

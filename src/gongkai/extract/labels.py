@@ -1,0 +1,168 @@
+"""Find the format's labels (rows, groups, headers, section headings) in a compact
+stream.  Exact matches of the core text and its variants first; a bounded
+edit-distance search (anchored on half of the core) finds labels with a dropped or
+changed character.  Overlaps are resolved longest-first."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ..formats import LabelSpec
+from .normalize import norm
+
+_CN_NUM = "一二三四五六七八九十"
+
+
+@dataclass
+class Match:
+    spec: LabelSpec
+    start: int          # compact index (prefix included)
+    end: int            # compact index after the label (suffix included)
+    core_start: int
+    text: str           # compact matched text
+    exact: bool = True  # exact core/variant (False: edit-distance match)
+    typo: bool = False  # matched a known typo variant or inexactly
+    has_prefix: bool = False
+
+
+@lru_cache(maxsize=None)
+def prefix_variants(prefix: str) -> tuple[str, ...]:
+    """Printed forms of a numbering prefix, normalised (longest first)."""
+    p = norm(prefix)
+    if not p:
+        return ()
+    m = re.fullmatch(r"\(?([0-9一二三四五六七八九十]+)[\).、,]?", p)
+    if not m:
+        return (p,)
+    n = m.group(1)
+    forms = {f"({n})", f"{n}、", f"{n}.", f"{n},", f"{n})", f"{n}:"}
+    if n.isdigit():
+        forms.add(n)           # "1属于…" (dot lost in extraction)
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+@lru_cache(maxsize=None)
+def _cores(spec: LabelSpec) -> tuple[tuple[str, bool], ...]:
+    return tuple((norm(c), t) for c, t in spec.cores)
+
+
+@lru_cache(maxsize=None)
+def _prefixed(spec: LabelSpec) -> tuple[str, ...]:
+    return tuple(norm(c) for c in spec.prefixed)
+
+
+def _find_all(s: str, sub: str):
+    i = s.find(sub)
+    while i >= 0:
+        yield i
+        i = s.find(sub, i + 1)
+
+
+def _prefix_at(s: str, pos: int, spec: LabelSpec) -> int:
+    """Length of the spec's numbering prefix printed just before pos (0 if none)."""
+    for pv in prefix_variants(spec.prefix):
+        if pos >= len(pv) and s.startswith(pv, pos - len(pv)):
+            return len(pv)
+    return 0
+
+
+def _absorb_suffix(s: str, end: int, spec: LabelSpec) -> int:
+    """Extend end over a parenthesised note after the label (e.g. 部分公开's note)."""
+    if end < len(s) and s[end] == "(":
+        limit = max((len(norm(x)) for x in spec.suffixes), default=12) + 6
+        close = s.find(")", end, end + limit)
+        if close > 0 and not re.search(r"\d", s[end:close]):
+            return close + 1
+    return end
+
+
+def levenshtein(a: str, b: str, limit: int) -> int:
+    """Edit distance, or limit+1 once it is certain to exceed limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        best = i
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if cur[j] < best:
+                best = cur[j]
+        if best > limit:
+            return limit + 1
+        prev = cur
+    return prev[-1]
+
+
+def _fuzzy(s: str, spec: LabelSpec) -> list[Match]:
+    core = _cores(spec)[0][0]
+    L = len(core)
+    if L < 6:
+        return []
+    limit = 1 if L < 12 else 2
+    half = L // 2
+    anchors = {(core[:half], 0), (core[half:], half)}
+    found: dict[int, tuple[int, int]] = {}
+    for a, off in anchors:
+        for p in _find_all(s, a):
+            base = p - off
+            best = None
+            for st in range(base - limit, base + limit + 1):
+                if st < 0:
+                    continue
+                for ln in range(L - limit, L + limit + 1):
+                    d = levenshtein(core, s[st:st + ln], limit)
+                    if d <= limit and (best is None or d < best[0]):
+                        best = (d, st, ln)
+            if best and best[0] > 0:
+                found.setdefault(best[1], (best[1] + best[2], best[0]))
+    out = []
+    for st, (en, _d) in found.items():
+        pl = _prefix_at(s, st, spec)
+        if spec.require_prefix and not pl:
+            continue
+        en = _absorb_suffix(s, en, spec) if spec.suffixes else en
+        out.append(Match(spec, st - pl, en, st, s[st - pl:en], exact=False, typo=True, has_prefix=bool(pl)))
+    return out
+
+
+def find_labels(s: str, specs, fuzzy_kinds=("row", "section")) -> list[Match]:
+    """All non-overlapping label matches in compact string s, in order."""
+    cands: list[Match] = []
+    found_specs = set()
+    for spec in specs:
+        for core, is_typo in _cores(spec):
+            if not core:
+                continue
+            for p in _find_all(s, core):
+                pl = _prefix_at(s, p, spec)
+                if spec.require_prefix and not pl:
+                    continue
+                if spec.kind == "section" and not pl:
+                    continue
+                end = p + len(core)
+                if spec.suffixes:
+                    end = _absorb_suffix(s, end, spec)
+                cands.append(Match(spec, p - pl, end, p, s[p - pl:end], True, is_typo, bool(pl)))
+                found_specs.add(spec.key)
+        for pc in _prefixed(spec):
+            for p in _find_all(s, pc):
+                # the prefixed short form (e.g. "(六)其他") only when not the start of a longer label
+                cands.append(Match(spec, p, p + len(pc), p, pc, True, False, True))
+                found_specs.add(spec.key)
+    for spec in specs:
+        if spec.kind in fuzzy_kinds and spec.key not in found_specs:
+            cands.extend(_fuzzy(s, spec))
+    # longest first, exact before fuzzy; then keep non-overlapping
+    cands.sort(key=lambda m: (-(m.end - m.start), not m.exact, m.start))
+    taken: list[Match] = []
+    occupied = bytearray(len(s) + 1)
+    for m in cands:
+        if any(occupied[m.start:m.end]):
+            continue
+        taken.append(m)
+        for i in range(m.start, m.end):
+            occupied[i] = 1
+    taken.sort(key=lambda m: m.start)
+    return taken

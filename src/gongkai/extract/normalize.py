@@ -1,0 +1,100 @@
+"""Character normalisation for matching.  The raw text is never changed: matching
+works on a *compact* copy (normalised, whitespace and ignorable marks removed) with a
+map from each compact index back to the original offset."""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from functools import lru_cache
+
+from ..formats import chars
+
+_SKIP = object()
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict:
+    c = chars()
+    t: dict[int, object] = {}
+    for cp in range(0xFF01, 0xFF5F):          # full-width ASCII → ASCII
+        t[cp] = chr(cp - 0xFEE0)
+    t[0x3000] = " "
+    for a, b in c["traditional"].items():
+        t[ord(a)] = b
+    for ch in c["ignorable"]:
+        t[ord(ch)] = _SKIP
+    t.update({ord("—"): "-", ord("–"): "-", ord("−"): "-", ord("﹣"): "-",
+              ord("。"): "。", ord("；"): ";", ord("〔"): "[", ord("〕"): "]",
+              ord("【"): "[", ord("】"): "]", ord("﹝"): "[", ord("﹞"): "]"})
+    return t
+
+
+@lru_cache(maxsize=1)
+def _translate_table() -> dict:
+    return {k: ("" if v is _SKIP else v) for k, v in _table().items()}
+
+
+def norm(s: str) -> str:
+    """Normalise a string and drop whitespace/ignorable characters (for labels)."""
+    return "".join(s.translate(_translate_table()).split())
+
+
+def norm_keep_space(s: str) -> str:
+    """Normalise characters but keep whitespace (for tokenising values)."""
+    tt = dict(_translate_table())
+    for ch in "|\t":
+        tt.pop(ord(ch), None)
+    return s.translate(tt)
+
+
+_GAP = re.compile(r"[\s\x00]+")
+
+
+@lru_cache(maxsize=1)
+def _same_length_table() -> dict:
+    """1:1 character substitutions; ignorable characters become NUL (dropped later)."""
+    return {k: ("\x00" if v is _SKIP else v) for k, v in _table().items()}
+
+
+class Compact:
+    """A normalised copy of ``text[start:end]`` without whitespace/ignorable characters.
+
+    ``s`` is the compact string; ``orig(i)`` maps a compact index back to the offset in
+    the original text (``orig(len(s))`` is the end offset).  Built with C-speed
+    ``str.translate`` and one regex pass over the gaps, so it costs little per document."""
+
+    __slots__ = ("s", "_cstarts", "_shift", "_start", "_end")
+
+    def __init__(self, text: str, start: int = 0, end: int | None = None):
+        end = len(text) if end is None else end
+        t = text[start:end].translate(_same_length_table())
+        pieces = []
+        cstarts = []   # compact index where each kept run starts
+        shift = []     # original offset - compact index for that run
+        pos = 0
+        c = 0
+        for m in _GAP.finditer(t):
+            if m.start() > pos:
+                cstarts.append(c)
+                shift.append(start + pos - c)
+                pieces.append(t[pos:m.start()])
+                c += m.start() - pos
+            pos = m.end()
+        if pos < len(t):
+            cstarts.append(c)
+            shift.append(start + pos - c)
+            pieces.append(t[pos:])
+        self.s = "".join(pieces)
+        self._cstarts = cstarts
+        self._shift = shift
+        self._start = start
+        self._end = end
+
+    def orig(self, i: int) -> int:
+        """Original offset of compact index i (i == len(s): just after the last char)."""
+        if i >= len(self.s):
+            if not self.s:
+                return self._end
+            return self.orig(len(self.s) - 1) + 1
+        k = bisect_right(self._cstarts, i) - 1
+        return i + self._shift[k]

@@ -1,0 +1,333 @@
+"""Map the located labels and the text after them to field IDs: 表二, 表三, 表四.
+
+For every row: pick the printed occurrence that looks like a table row, tokenise
+its values, generate candidate readings and let the table arithmetic choose
+(``solve``).  Cells keep raw text, status, reason and the source line."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..formats import national
+from ..model import NOT_PRINTED, Cell, Finding, Source
+from .candidates import Candidate, Slot, row_candidates
+from .locate import Layout, Located
+from .solve import Constraint, solve
+from .values import Token, clean_row_tokens, is_table_like, tokenize
+
+
+@dataclass
+class RowText:
+    loc: Located
+    tokens: list
+    explicit: bool
+    dropped: list = field(default_factory=list)
+
+
+@dataclass
+class TableResult:
+    cells: dict = field(default_factory=dict)
+    findings: list = field(default_factory=list)
+    formats: dict = field(default_factory=dict)
+    found: dict = field(default_factory=dict)      # table -> bool
+
+
+def _row_text(lay: Layout, loc: Located) -> RowText:
+    toks, explicit = tokenize(lay.value_text(loc), loc.value_start)
+    if explicit:
+        cells = [t for t in toks]
+        return RowText(loc, cells, True)
+    cells, dropped = clean_row_tokens(toks)
+    return RowText(loc, cells, False, dropped)
+
+
+def _best(occ: list[RowText]) -> RowText | None:
+    """The occurrence that looks most like a table row (numbers, then fewest prose)."""
+    if not occ:
+        return None
+
+    def score(rt: RowText):
+        nums = sum(1 for t in rt.tokens if t.kind == "num")
+        like = is_table_like(rt.tokens + rt.dropped)
+        return (nums > 0 and like, like, nums, -len(rt.dropped))
+    return max(occ, key=score)
+
+
+def _occurrences(lay: Layout, key: str) -> list[RowText]:
+    return [_row_text(lay, x) for x in lay.labels if x.spec.key == key]
+
+
+def _src(lay: Layout, file, offset) -> Source:
+    return Source(file=file, line=lay.line_of(offset))
+
+
+def _reason(how: str, raw_tokens: list) -> str | None:
+    raw = " ".join(t.raw for t in raw_tokens if t.raw)
+    if how == "split":
+        return f"数字粘连「{raw}」，按表格算术拆分"
+    if how == "missing":
+        return f"该行印出的数值少于列数（「{raw}」），缺格按表格算术推定"
+    if how in ("align", "drop"):
+        return "单元格数与列数不符，按表格算术确定各数所在列"
+    return None
+
+
+def _cells_from_solution(lay, file, prefix_ids, rows_info, sol, out: TableResult):
+    """rows_info: row -> (RowText|None, [Candidate], [field ids])."""
+    for r, (rt, cands, fids) in rows_info.items():
+        how = {c.how for c in cands}
+        how_s = "split" if "split" in how else ("missing" if "missing" in how else
+                                                 ("align" if ("align" in how or "drop" in how) else "direct"))
+        for j, fid in enumerate(fids):
+            res = sol.cells[(r, j)]
+            if rt is None:
+                out.cells[fid] = Cell(None, "", "blank", NOT_PRINTED, None)
+                continue
+            tok = rt.tokens[res.tok] if (res.tok is not None and res.tok < len(rt.tokens)) else None
+            raw = tok.raw if tok is not None else ""
+            if res.kind == "split":
+                raw = str(res.value) if res.value is not None else raw
+            off = tok.line if tok is not None and tok.line is not None else rt.loc.start
+            src = _src(lay, file, off)
+            reason = None
+            if res.status in ("inferred", "uncertain") or (res.status == "value" and len(cands) > 1):
+                reason = _reason(how_s, rt.tokens)
+            if res.status == "uncertain":
+                reason = f"有多种读法都符合表格算术：{res.alternatives}；" + (reason or "")
+            out.cells[fid] = Cell(res.value, raw, res.status, reason, src,
+                                  res.alternatives if res.status == "uncertain" else None)
+
+
+# ------------------------------------------------------------------ 表二
+def _t2_format(lay: Layout) -> str | None:
+    votes = {"2019": 0, "2021": 0}
+    for x in lay.labels:
+        if x.spec.table == "t2" and x.spec.kind == "header" and x.spec.format:
+            votes[x.spec.format] += 1
+        if x.spec.key in ("t2.row:other_services", "t2.row:procurement"):
+            votes["2019"] += 2
+    if votes["2019"] > votes["2021"]:
+        return "2019"
+    if votes["2021"] > votes["2019"]:
+        return "2021"
+    # no headers: count the values printed for 行政许可/行政处罚 (1 in 2021, 3 in 2019)
+    for rid in ("licensing", "penalty"):
+        b = _best(_occurrences(lay, f"t2.row:{rid}"))
+        if b is not None:
+            n = sum(1 for t in b.tokens if t.kind != "text")
+            if n >= 3:
+                return "2019"
+            if n == 1:
+                return "2021"
+    return None
+
+
+def _narrative_numbers(narrative: str) -> set[int]:
+    return {int(x) for x in re.findall(r"(?<![\d.])(\d{2,})(?![\d.])", narrative.replace(",", ""))}
+
+
+def extract_t2(lay: Layout, file, narrative: str, out: TableResult, fmt: str):
+    nf = national()
+    nums = None
+    found_any = False
+    for rid, fields in nf.t2_rows(fmt):
+        fids = [f"t2.{rid}.{f}" for f in fields]
+        rt = _best(_occurrences(lay, f"t2.row:{rid}"))
+        if rt is None:
+            for fid in fids:
+                out.cells[fid] = Cell(None, "", "blank", NOT_PRINTED, None)
+            continue
+        found_any = True
+        cands = row_candidates(rt.tokens, len(fields))
+        if len(cands) == 1:
+            sol = solve({rid: cands}, [])
+            _cells_from_solution(lay, file, "t2", {rid: (rt, cands, fids)}, sol, out)
+            continue
+        # several readings and no arithmetic in 表二: rank by numbers the prose states
+        if nums is None:
+            nums = _narrative_numbers(narrative)
+
+        def support(c: Candidate):
+            return sum(1 for s in c.slots if s.kind in ("split", "num") and s.value is not None
+                       and len(str(s.value)) >= 2 and s.value in nums)
+        cands.sort(key=lambda c: (-support(c), c.penalty))
+        top = cands[0]
+        alts = [[s.value for s in c.slots] for c in cands[:6]]
+        for j, fid in enumerate(fids):
+            s = top.slots[j]
+            vals = {c.slots[j].value for c in cands}
+            tok = rt.tokens[s.tok] if s.tok is not None and s.tok < len(rt.tokens) else None
+            src = _src(lay, file, tok.line if tok is not None and tok.line is not None else rt.loc.start)
+            raw = " ".join(t.raw for t in rt.tokens)
+            if len(vals) == 1:
+                out.cells[fid] = Cell(s.value, raw, "inferred" if s.kind in ("split", "var") else "value",
+                                      _reason(top.how, rt.tokens), src)
+            else:
+                why = ("与正文所述数字相符的读法" if support(top) > 0 else "无正文佐证，取第一种读法")
+                out.cells[fid] = Cell(s.value, raw, "uncertain",
+                                      f"「{raw}」有 {len(cands)} 种拆法，表二无算术可校验；暂取{why}：{alts[0]}",
+                                      src, alts)
+        if top.how == "missing":
+            out.findings.append(Finding("parse.missing_cell", "warning",
+                                        f"表二「{rt.loc.spec.label}」印出的数值少于列数", "t2", tuple(fids),
+                                        (lay.line_of(rt.loc.start),)))
+    out.found["t2"] = found_any
+
+
+# ------------------------------------------------------------------ 表三
+def t3_constraints(fmt: str) -> list[Constraint]:
+    nf = national()
+    rows = nf.t3_rows(fmt)
+    ids = [r.id for r in rows]
+    cons = []
+    for r in ids:   # 总计 column = six applicant columns
+        cons.append(Constraint(f"row:{r}", [(r, 6)], [(r, j) for j in range(6)]))
+    outcome = [r.id for r in rows if r.kind == "outcome"]
+    for j in range(7):
+        cons.append(Constraint(f"total:{j}", [("total", j)], [(r, j) for r in outcome]))
+        cons.append(Constraint(f"balance:{j}", [("new", j), ("carried_over", j)],
+                               [("total", j), ("carried_forward", j)]))
+    return cons
+
+
+def _t3_format(lay: Layout, fallback: str | None) -> str | None:
+    subs = [f"t3.row:other.{x}" for x in ("no_correction", "no_fee", "other")]
+    if any(x.spec.key in subs for x in lay.labels):
+        return "2021"
+    six = _best(_occurrences(lay, "t3.row:other"))
+    if six is not None and any(t.kind == "num" for t in six.tokens):
+        return "2019"
+    return fallback
+
+
+def extract_t3(lay: Layout, file, out: TableResult, fmt: str):
+    nf = national()
+    rows = nf.t3_rows(fmt)
+    cols = nf.t3_columns
+    info = {}
+    cand_map = {}
+    found = 0
+    for r in rows:
+        fids = [f"t3.{r.id}.{c}" for c in cols]
+        rt = _best(_occurrences(lay, f"t3.row:{r.id}"))
+        if rt is None:
+            cands = [Candidate([Slot("blank") for _ in cols], 0, "absent")]
+        else:
+            found += 1
+            cands = row_candidates(rt.tokens, len(cols))
+            if rt.explicit is False and len(rt.tokens) == 0 and rt.dropped:
+                # only text after the label: text cells
+                pass
+        info[r.id] = (rt, cands, fids)
+        cand_map[r.id] = list(cands)
+    out.found["t3"] = found > 0
+    if not found:
+        for r in rows:
+            for fid in info[r.id][2]:
+                out.cells[fid] = Cell(None, "", "blank", NOT_PRINTED, None)
+        return
+    sol = solve(cand_map, t3_constraints(fmt))
+    # the readings that survived describe how each row was read
+    info = {r: (rt, sol.survivors[r], fids) for r, (rt, _c, fids) in info.items()}
+    _cells_from_solution(lay, file, "t3", info, sol, out)
+    for r in rows:
+        rt, cands, fids = info[r.id]
+        if rt is None:
+            continue
+        hows = {c.how for c in cands}
+        line = (lay.line_of(rt.loc.start),)
+        if "missing" in hows:
+            n_print = sum(1 for t in rt.tokens if t.kind != "text")
+            out.findings.append(Finding(
+                "parse.missing_cell", "warning",
+                f"表三「{r.label}」只印出 {n_print} 个数值（应为 7 个），缺格已按表格算术推定",
+                "t3", (f"t3.{r.id}",), line, {"printed": n_print, "expected": 7}))
+        if "split" in hows:
+            out.findings.append(Finding(
+                "parse.split_digits", "info",
+                f"表三「{r.label}」数字粘连（「{' '.join(t.raw for t in rt.tokens)}」），已按表格算术拆分",
+                "t3", (f"t3.{r.id}",), line))
+
+
+# ------------------------------------------------------------------ 表四
+def _t4_tokens(lay: Layout) -> tuple[list[Token], int | None]:
+    last_t3 = max((x.end for x in lay.labels if x.spec.table == "t3" and x.spec.kind == "row"), default=None)
+    start = None
+    for x in lay.labels:
+        if x.spec.key == "section.section:review" or (x.spec.table == "t4"):
+            if last_t3 is None or x.start >= last_t3:
+                start = x.start
+                break
+    if start is None:
+        return [], None
+    toks: list[Token] = []
+    for x in lay.labels:
+        if x.start < start:
+            continue
+        if x.spec.table not in ("t4", "section") and x.spec.kind != "header":
+            continue
+        text = lay.value_text(x)
+        off = x.value_start
+        for line in text.split("\n"):
+            lt, explicit = tokenize(line, off)
+            off += len(line) + 1
+            if not any(t.kind == "num" for t in lt):
+                continue
+            if not explicit:
+                if not is_table_like(lt):
+                    continue
+                lt = [t for t in lt if t.kind != "text"]
+            else:
+                lt = [t for t in lt if t.kind != "text"]
+            toks.extend(lt)
+    return toks, start
+
+
+def extract_t4(lay: Layout, file, out: TableResult):
+    nf = national()
+    groups, cols = nf.t4_groups, nf.t4_columns
+    fids = [f"t4.{g}.{c}" for g in groups for c in cols]
+    toks, start = _t4_tokens(lay)
+    out.found["t4"] = start is not None
+    if start is None:
+        for fid in fids:
+            out.cells[fid] = Cell(None, "", "blank", NOT_PRINTED, None)
+        return
+    loc = next(x for x in lay.labels if x.start == start)
+    rt = RowText(loc, toks, True)
+    cands = row_candidates(toks, len(fids))
+    cons = []
+    for gi, g in enumerate(groups):
+        b = gi * len(cols)
+        cons.append(Constraint(f"t4:{g}", [("t4", b + 4)], [("t4", b + k) for k in range(4)]))
+    sol = solve({"t4": cands}, cons)
+    cands = sol.survivors["t4"]
+    _cells_from_solution(lay, file, "t4", {"t4": (rt, cands, fids)}, sol, out)
+    hows = {c.how for c in cands}
+    if "missing" in hows and toks:
+        out.findings.append(Finding("parse.missing_cell", "warning",
+                                    f"表四只印出 {len(toks)} 个数值（应为 15 个），缺格已按表格算术推定",
+                                    "t4", ("t4",), (lay.line_of(start),)))
+
+
+def extract_tables(lay: Layout, file, narrative: str) -> TableResult:
+    out = TableResult()
+    t2f = _t2_format(lay)
+    t3f = _t3_format(lay, t2f)
+    t2f = t2f or t3f or "2021"
+    t3f = t3f or t2f
+    out.formats = {"t2": t2f, "t3": t3f}
+    extract_t2(lay, file, narrative, out, t2f)
+    extract_t3(lay, file, out, t3f)
+    extract_t4(lay, file, out)
+    # labels printed with a typo
+    for x in lay.labels:
+        m = x.match
+        if m.typo and x.spec.kind in ("row", "group", "section"):
+            table = x.spec.table if x.spec.table != "section" else {
+                "proactive": "t2", "requests": "t3", "review": "t4"}.get(x.spec.ident, "sections")
+            printed = lay.text[x.start:x.end].replace("\n", "")
+            out.findings.append(Finding(
+                "label.typo", "info", f"标签印作「{printed}」，规范写法为「{x.spec.label}」",
+                table, (table,), (lay.line_of(x.start),), {"printed": printed, "official": x.spec.label}))
+    return out

@@ -1,0 +1,176 @@
+"""Turn the text printed after a row label into tokens: numbers (with units,
+thousands separators, signs), blanks (empty cells, dashes) and text.
+
+Two modes: *cells* when the source marks cell boundaries (tabs, pipes) — an empty
+cell is a blank; *stream* otherwise — whitespace separates numbers."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from ..formats import chars
+from .normalize import norm_keep_space
+
+UNITS = ("万元", "元", "件", "项", "条", "个", "次", "份", "宗", "人次", "家")
+_UNIT_RE = "|".join(sorted(UNITS, key=len, reverse=True))
+NUM_RE = re.compile(
+    rf"^(?P<sign>[+\-]?)(?P<int>\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.(?P<frac>\d+))?\s*(?P<unit>{_UNIT_RE})?$")
+_STREAM_RE = re.compile(
+    rf"(?P<num>[+\-]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)(?:\s*(?P<unit>{_UNIT_RE}))?"
+    r"|(?P<blank>(?<![\w])(?:-{1,2}|/)(?![\w]))"
+    r"|(?P<text>[^\s\d]+)")
+SENTENCE_PUNCT = set("，。；！？,;")
+
+
+@dataclass
+class Token:
+    kind: str                 # "num" | "blank" | "text"
+    raw: str
+    value: int | Decimal | None = None
+    line: int | None = None   # original offset (mapped to a line later)
+    digits: str | None = None  # plain digit run, for splitting fused numbers
+    unit: str | None = None
+    signed: bool = False
+
+
+def parse_number(s: str) -> Token | None:
+    m = NUM_RE.match(s.strip())
+    if not m:
+        return None
+    sign, ip, frac, unit = m.group("sign"), m.group("int"), m.group("frac"), m.group("unit")
+    plain = ip.replace(",", "")
+    try:
+        if frac is not None:
+            v = Decimal(f"{sign}{plain}.{frac}")
+        else:
+            v = int(plain) * (-1 if sign == "-" else 1)
+    except (InvalidOperation, ValueError):
+        return None
+    digits = plain if (frac is None and not sign and "," not in ip) else None
+    return Token("num", s.strip(), v, digits=digits, unit=unit, signed=bool(sign))
+
+
+def _classify_cell(s: str, offset: int) -> list[Token]:
+    st = s.strip()
+    if not st:
+        return [Token("blank", "", line=offset)]
+    if st in chars()["blank_markers"]:
+        return [Token("blank", st, line=offset)]
+    t = parse_number(st)
+    if t:
+        t.line = offset
+        return [t]
+    parts = st.split()
+    if len(parts) > 1 and all(parse_number(p) for p in parts):
+        out = []
+        for p in parts:
+            tk = parse_number(p)
+            tk.line = offset
+            out.append(tk)
+        return out
+    return [Token("text", st, line=offset)]
+
+
+def tokenize(text: str, offset: int = 0) -> tuple[list[Token], bool]:
+    """Tokens of the value text after a label, and whether cell boundaries were explicit.
+
+    ``offset`` is the original offset of ``text`` (for provenance)."""
+    t = norm_keep_space(text)
+    if "\t" in t or "|" in t:
+        return _tokenize_cells(t, offset), True
+    return _tokenize_stream(t, offset), False
+
+
+def _tokenize_cells(t: str, offset: int) -> list[Token]:
+    tokens: list[Token] = []
+    pos = 0
+    first = True
+    for line in t.split("\n"):
+        loff = offset + pos
+        pos += len(line) + 1
+        pipe = "|" in line
+        body = line
+        if pipe:
+            body = body.rstrip()
+            if body.endswith("|"):
+                body = body[:-1]
+            if not first:
+                body = body.lstrip()
+                if body.startswith("|"):
+                    body = body[1:]
+        if first:
+            first = False
+            parts = re.split(r"[\t|]", body)
+            rest = parts[1:] if len(parts) > 1 else []
+            head = parts[0]
+            # whatever stands before the first separator belongs to the label's cell,
+            # unless it is a number (values printed right after the label)
+            if head.strip() and parse_number(head.strip()):
+                rest = [head] + rest
+            for p in rest:
+                tokens.extend(_classify_cell(p, loff))
+            if tokens:
+                break   # a row's cells stand on its label's line; later lines belong to the next row
+            continue
+        if not body.strip():
+            continue
+        parts = re.split(r"[\t|]", body) if ("\t" in body or "|" in body) else [body]
+        if re.fullmatch(r"[\s:\-|]*", body):      # markdown separator row
+            continue
+        for p in parts:
+            tokens.extend(_classify_cell(p, loff))
+    return tokens
+
+
+def _tokenize_stream(t: str, offset: int) -> list[Token]:
+    out: list[Token] = []
+    for m in _STREAM_RE.finditer(t):
+        off = offset + m.start()
+        if m.group("num") is not None:
+            tk = parse_number(m.group("num"))
+            if tk is None:
+                out.append(Token("text", m.group(0), line=off))
+                continue
+            tk.raw = m.group(0)
+            tk.unit = m.group("unit")
+            tk.line = off
+            out.append(tk)
+        elif m.group("blank") is not None:
+            out.append(Token("blank", m.group("blank"), line=off))
+        else:
+            out.append(Token("text", m.group("text"), line=off))
+    return out
+
+
+def is_table_like(tokens: list[Token]) -> bool:
+    """True when the tokens look like cell contents rather than prose."""
+    text = "".join(t.raw for t in tokens if t.kind == "text")
+    nums = sum(1 for t in tokens if t.kind == "num")
+    if not text:
+        return True
+    if any(ch in SENTENCE_PUNCT for ch in text) and nums:
+        return False
+    return len(text) <= 3 * max(1, nums) or nums == 0
+
+
+def clean_row_tokens(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
+    """Split tokens into cell tokens and noise: in stream mode, text before the first
+    number is the rest of the label; short text between/after numbers is a fragment of
+    a vertical label.  Returns (cells, dropped)."""
+    cells, dropped = [], []
+    seen_num = False
+    for t in tokens:
+        if t.kind == "text":
+            dropped.append(t)
+            continue
+        if t.kind == "num":
+            seen_num = True
+        cells.append(t)
+    if not seen_num and not any(t.kind == "blank" for t in cells):
+        # no numbers at all: the text is the cell's content (e.g. "POS 机统一缴费…")
+        texts = [t for t in tokens if t.kind == "text"]
+        if texts:
+            joined = Token("text", " ".join(t.raw for t in texts).strip(), line=texts[0].line)
+            return [joined], []
+    return cells, dropped

@@ -1,0 +1,123 @@
+"""Core types: Source (provenance), Cell, Finding, Report, and the document model
+(Line) that every reader produces."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+NOT_PRINTED = "表中未找到该行"   # reason of cells whose row is not printed at all
+STATUSES = ("value", "blank", "text", "inferred", "uncertain")
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a document as read: its text and where it came from.
+    ``cells`` is set when the source marks cell boundaries (tabs, pipes, HTML/DOCX cells)."""
+    text: str
+    number: int               # 1-based line number in the source (or running index)
+    page: int | None = None
+
+
+@dataclass
+class Source:
+    """Where a cell or finding came from."""
+    file: str | None = None
+    line: int | None = None
+    line_end: int | None = None
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    row: int | None = None
+    col: int | None = None
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass
+class Cell:
+    """One table cell.  ``value`` is int, Decimal or None; a blank is never 0."""
+    value: int | Decimal | None
+    raw: str
+    status: str                     # one of STATUSES
+    reason: str | None = None       # why inferred / uncertain (zh)
+    source: Source | None = None
+    alternatives: list | None = None  # other readings when uncertain
+
+    def json_value(self):
+        v = self.value
+        if isinstance(v, Decimal):
+            return float(v)
+        return v
+
+    def to_dict(self) -> dict:
+        v = self.value
+        d: dict[str, Any] = {
+            "value": str(v) if isinstance(v, Decimal) else v,
+            "raw": self.raw,
+            "status": self.status,
+        }
+        if self.reason:
+            d["reason"] = self.reason
+        if self.alternatives:
+            d["alternatives"] = self.alternatives
+        if self.source:
+            d["source"] = self.source.to_dict()
+        return d
+
+
+@dataclass
+class Finding:
+    """What a check (or the parser) reports about a report."""
+    rule: str
+    severity: str
+    message: str                     # zh, one line
+    table: str | None = None         # "t2" | "t3" | "t4" | "meta" | "narrative" | ...
+    fields: tuple[str, ...] = ()     # field IDs (or prefixes such as "t3.other.other")
+    lines: tuple[int, ...] = ()      # source lines
+    data: dict | None = None         # machine-readable details (expected/actual, …)
+
+    def to_dict(self) -> dict:
+        d = {"rule": self.rule, "severity": self.severity, "message": self.message}
+        if self.table:
+            d["table"] = self.table
+        if self.fields:
+            d["fields"] = list(self.fields)
+        if self.lines:
+            d["lines"] = list(self.lines)
+        if self.data:
+            d["data"] = self.data
+        return d
+
+
+@dataclass
+class Report:
+    """A parsed (or computed) annual report."""
+    meta: dict
+    cells: dict[str, Cell]
+    sections: dict[str, str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    narrative: str = ""               # prose outside the tables (for narrative checks)
+    claims: list = field(default_factory=list)   # facts stated in prose (extract.narrative)
+    source: str | None = None
+
+    @property
+    def uncertain(self) -> list[str]:
+        return [f for f, c in self.cells.items() if c.status == "uncertain"]
+
+    def value(self, fid: str):
+        c = self.cells.get(fid)
+        return None if c is None else c.value
+
+    def to_dict(self, detail: bool = True) -> dict:
+        d = {
+            "meta": self.meta,
+            "cells": {f: c.json_value() for f, c in self.cells.items()},
+            "uncertain": self.uncertain,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+        if detail:
+            d["detail"] = {f: c.to_dict() for f, c in self.cells.items()}
+            d["sections"] = self.sections
+        return d

@@ -1,0 +1,84 @@
+"""The one-way pipeline: read → locate → map → check.  ``parse_text`` is pure
+(text in, Report out); ``parse_file`` adds reading and decoding."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from . import PARSER_VERSION
+from .checks import finding, run_checks
+from .errors import NoTables
+from .extract.locate import locate
+from .extract.meta import find_dates, find_period, find_title
+from .extract.narrative import claims
+from .extract.normalize import norm
+from .extract.tables import extract_tables
+from .model import Report
+from .read import read_text_file
+from .read.text import clean
+
+_NAMED = re.compile(r"((?:19|20)\d{2})年度?的?政府信息公开(?:工作)?年度?报告")
+
+
+def parse_file(path: str | Path, checks: bool = True) -> Report:
+    text = read_text_file(path)
+    return parse_text(text, file=str(path), checks=checks)
+
+
+def parse_text(text: str, file: str | None = None, checks: bool = True) -> Report:
+    text = clean(text)
+    lay = locate(text)
+    z0, z1 = lay.zone
+    narrative = text[:z0] + "\n" + text[z1:]
+    tables = extract_tables(lay, file, narrative)
+    if not any(tables.found.values()):
+        raise NoTables(file or "<text>", "未找到年度报告的表格（表二、表三、表四均未识别），可能不是政府信息公开工作年度报告")
+
+    lines = text.split("\n")
+    title = find_title(lines)
+    first_section = min((a for a, _b, _e in lay.sections.values()), default=len(text))
+    pre = text[:first_section]
+    period = find_period(norm(pre)) or find_period(norm(text[:z0] if z0 else text[:4000]))
+    year = title.get("year") or period
+    fmts = tables.formats
+    meta = {
+        "agency": title.get("agency"),
+        "year": year,
+        "format": fmts.get("t2") or fmts.get("t3"),
+        "formats": fmts,
+        "title": title.get("title"),
+        "period_year": period,
+        "tables_found": tables.found,
+        "sections_found": list(lay.sections),
+        "source": file,
+        "parser_version": PARSER_VERSION,
+    }
+    # years named in the preamble as the year of "the" report (besides the title)
+    named = []
+    title_line = title.get("line")
+    for i, ln in enumerate(pre.split("\n"), 1):
+        if i == title_line:
+            continue
+        for m in _NAMED.finditer(norm(ln)):
+            if "关于" in norm(ln)[max(0, m.start() - 12):m.start()]:
+                continue  # the title of a notice ("关于做好2023年度…年度报告编制…的通知")
+            snippet = norm(ln)[max(0, m.start() - 10):m.end() + 2]
+            named.append((int(m.group(1)), snippet))
+    meta["years_named"] = named
+    dates = find_dates(norm(text[-400:]))
+    if dates:
+        meta["date"] = "%04d-%02d-%02d" % dates[-1]
+
+    sections = {}
+    for sid, (a, b, e) in lay.sections.items():
+        sections[sid] = text[b:e].strip()
+    report = Report(meta=meta, cells=tables.cells, sections=sections, findings=list(tables.findings),
+                    narrative=narrative, claims=claims(narrative), source=file)
+    unc = report.uncertain
+    if unc:
+        report.findings.append(finding("parse.uncertain", f"{len(unc)} 个单元格读数存疑，请对照原文核实：{', '.join(unc[:10])}"
+                                       + (" 等" if len(unc) > 10 else ""), fields=tuple(unc),
+                                       table=unc[0].split(".")[0]))
+    if checks:
+        report.findings.extend(run_checks(report))
+    return report
