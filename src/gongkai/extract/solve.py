@@ -99,93 +99,62 @@ def _score(g, constraints):
 def solve(rows: dict, constraints: list[Constraint], direct_rows: set | None = None) -> Solution:
     """rows: row id -> list of Candidate (at least one each)."""
     names = list(rows)
-    # local pruning: constraints that only involve one row
+    full = {r: list(c) for r, c in rows.items()}
+    simple = {}
     for r in names:
-        cands = rows[r]
-        if len(cands) <= 1:
-            continue
         local = [c for c in constraints if all(x[0] == r for x in c.lhs + c.rhs)]
-        if not local:
-            continue
-        scored = []
-        for cand in cands:
-            g = _grid([r], [cand])
-            if not _propagate(g, local):
-                continue
-            scored.append((_score(g, local), cand))
-        if scored:
-            best = min(s for s, _ in scored)
-            keep = [c for s, c in scored if s == best]
-            rows[r] = keep
-
-    amb = [r for r in names if len(rows[r]) > 1]
-    fixed = [r for r in names if len(rows[r]) == 1]
-    total = 1
-    for r in amb:
-        total *= len(rows[r])
-
-    def evaluate(choice: dict):
-        combo = [choice.get(r, rows[r][0]) for r in names]
-        g = _grid(names, combo)
-        if not _propagate(g, constraints):
-            return None
-        return _score(g, constraints), g
-
-    results = []   # (score, penalty, grid, choice)
-    if total <= MAX_COMBOS:
-        for pick in product(*[rows[r] for r in amb]):
-            choice = dict(zip(amb, pick))
-            ev = evaluate(choice)
-            if ev is None:
-                continue
-            sc, g = ev
-            results.append((sc, sum(c.penalty for c in pick), g, choice))
+        full[r] = _local(full[r], local, occam=False)
+        simple[r] = _local(full[r], local, occam=True)
+    results, complete = _search(names, simple, [r for r in names if len(simple[r]) > 1], constraints)
+    if results:
+        rows = simple
     else:
-        # too many combinations: settle rows one at a time, others at their best prior
-        base = {r: min(rows[r], key=lambda c: c.penalty) for r in amb}
-        for r in amb:
-            for cand in rows[r]:
-                choice = dict(base)
-                choice[r] = cand
-                ev = evaluate(choice)
-                if ev is None:
-                    continue
-                sc, g = ev
-                results.append((sc, cand.penalty, g, choice))
+        # the simplest readings do not fit the table: consider every reading
+        rows = full
+    amb = [r for r in names if len(rows[r]) > 1]
+    if rows is full:
+        results, complete = _search(names, rows, amb, constraints)
     sol = Solution()
     if not results:
+        # no reading satisfies the arithmetic (the report itself is inconsistent, or the
+        # search was cut short): nothing can be settled by arithmetic
         choice = {r: min(rows[r], key=lambda c: c.penalty) for r in amb}
         g = _grid(names, [choice.get(r, rows[r][0]) for r in names])
+        _propagate(g, constraints)
         results = [((99, 99), 0, g, choice)]
+        complete = False
     best = min(s for s, *_ in results)
     surv = [x for x in results if x[0] == best]
     surv.sort(key=lambda x: x[1])
     sol.violations = best[0]
     chosen_choice = surv[0][3]
     for r in names:
-        sv = []
+        seen = {}
         for *_x, ch in surv:
             c = ch.get(r, rows[r][0])
-            if not any(c is o for o in sv):
-                sv.append(c)
-        sol.survivors[r] = sv
+            seen.setdefault(id(c), c)
+        if not complete:
+            # not every reading was examined: every reading of the row stays possible
+            for c in rows[r]:
+                seen.setdefault(id(c), c)
+        sol.survivors[r] = list(seen.values())
     for r in names:
         cand0 = chosen_choice.get(r, rows[r][0])
-        ncol = len(cand0.slots)
-        for j in range(ncol):
-            vals = []
-            kinds = set()
-            for _sc, _pen, g, ch in surv:
-                v = g.get((r, j))
-                vals.append(None if v is _VAR else v)
-                kinds.add(ch.get(r, rows[r][0]).slots[j].kind)
+        in_surv = {id(ch.get(r, rows[r][0])) for *_x, ch in surv}
+        for j in range(len(cand0.slots)):
+            vals = [(None if g.get((r, j)) is _VAR else g.get((r, j))) for _sc, _pen, g, _ch in surv]
+            kinds = {c.slots[j].kind for c in sol.survivors[r]}
+            for c in sol.survivors[r]:
+                if id(c) not in in_surv:
+                    sl = c.slots[j]
+                    vals.append(sl.value if sl.kind in ("num", "split") else None)
             slot = cand0.slots[j]
             v0 = vals[0]
             distinct = []
             for v in vals:
                 if not any(_same(v, d) for d in distinct):
                     distinct.append(v)
-            if r not in amb and slot.kind not in ("var", "split"):
+            if r not in amb and slot.kind not in ("var", "split") and complete:
                 st = {"num": "value", "blank": "blank", "text": "text"}[slot.kind]
                 sol.cells[(r, j)] = Resolved(slot.value, slot.kind, st, tok=slot.tok)
                 continue
@@ -201,6 +170,107 @@ def solve(rows: dict, constraints: list[Constraint], direct_rows: set | None = N
                 sol.cells[(r, j)] = Resolved(slot.value if slot.kind != "num" else v0, slot.kind, st,
                                              tok=slot.tok)
     return sol
+
+
+MAX_NODES = 30_000
+MAX_SOLUTIONS = 64
+
+
+def _local(cands, local, occam: bool):
+    """Prune one row's readings with the constraints inside the row (its 总计 = sum).
+    With occam=True prefer the readings with the fewest missing cells that satisfy them."""
+    if len(cands) <= 1 or not local:
+        return cands
+    scored = []
+    for cand in cands:
+        g = _grid(["_r"], [cand]) if False else _grid([None], [cand])
+        loc = [Constraint(c.name, [(None, x[1]) for x in c.lhs], [(None, x[1]) for x in c.rhs]) for c in local]
+        if not _propagate(g, loc):
+            continue
+        nv = sum(1 for sl in cand.slots if sl.kind == "var")
+        scored.append((_score(g, loc), nv, cand))
+    if not scored:
+        return cands
+    if occam:
+        for k in sorted({nv for _s, nv, _c in scored}):
+            grp = [(sc, c) for sc, nv, c in scored if nv == k and sc[0] == 0]
+            if grp:
+                best = min(sc for sc, _c in grp)
+                return [c for sc, c in grp if sc == best]
+    best = min(sc for sc, _nv, _c in scored)
+    return [c for sc, _nv, c in scored if sc == best]
+
+
+def _search(names, rows, amb, constraints):
+    """Depth-first search over the ambiguous rows for readings that break no constraint
+    (strictly).  Partial assignments are pruned with the bound every sum constraint
+    gives for non-negative counts.  Returns (results, complete)."""
+    fixed = {r: rows[r][0] for r in names if r not in amb}
+    # rows that stand alone on one side of a constraint (totals) first: they bound the rest
+    single = {c.lhs[0][0] for c in constraints if len(c.lhs) == 1}
+    order = sorted(amb, key=lambda r: (r not in single, len(rows[r])))
+    results = []
+    nodes = 0
+    complete = True
+    by_row = {}
+    for c in constraints:
+        for r in {x[0] for x in c.lhs + c.rhs}:
+            by_row.setdefault(r, []).append(c)
+    assigned = dict(fixed)
+    g = _grid(list(assigned), list(assigned.values()))
+
+    def ok_partial(r):
+        for c in by_row.get(r, ()):
+            for side, other in ((c.lhs, c.rhs), (c.rhs, c.lhs)):
+                if all(x[0] in assigned for x in side):
+                    vals = [g.get(x) for x in side]
+                    if any(v is _VAR or v is None for v in vals):
+                        continue
+                    known = sum(vals)
+                    part = sum(g[x] for x in other if x[0] in assigned
+                               and g.get(x) is not _VAR and g.get(x) is not None)
+                    if part > known:
+                        return False
+                    if all(x[0] in assigned for x in other):
+                        ov = [g.get(x) for x in other]
+                        if not any(v is _VAR or v is None for v in ov) and part != known:
+                            return False
+        return True
+
+    def rec(i):
+        nonlocal nodes, complete
+        if len(results) >= MAX_SOLUTIONS or nodes > MAX_NODES:
+            complete = False
+            return
+        if i == len(order):
+            full = dict(g)
+            if not _propagate(full, constraints):
+                return
+            sc = _score(full, constraints)
+            if sc[0] == 0:
+                choice = {r: assigned[r] for r in amb}
+                results.append((sc, sum(c.penalty for c in choice.values()), full, choice))
+            return
+        r = order[i]
+        for cand in rows[r]:
+            nodes += 1
+            assigned[r] = cand
+            for j, sl in enumerate(cand.slots):
+                g[(r, j)] = sl.value if sl.kind in ("num", "split") else (_VAR if sl.kind == "var" else None)
+            if ok_partial(r):
+                rec(i + 1)
+            del assigned[r]
+            for j in range(len(cand.slots)):
+                g.pop((r, j), None)
+            if not complete and len(results) >= MAX_SOLUTIONS:
+                return
+
+    if fixed and not all(ok_partial(r) for r in fixed):
+        pass  # the fixed rows already break a constraint; the search below reports no solution
+    rec(0)
+    if len(results) >= MAX_SOLUTIONS:
+        complete = False
+    return results, complete
 
 
 def _same(a, b):

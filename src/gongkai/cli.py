@@ -1,0 +1,193 @@
+"""Command line: each command parses its arguments, calls one library function and
+prints.  Messages for users are in Chinese."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from importlib import resources
+
+from . import __version__
+from .batch import expand, run
+from .display import findings_table, report_tables
+
+EXIT_OK, EXIT_STRICT, EXIT_INPUT = 0, 1, 2
+
+
+class _Progress:
+    """A one-line progress bar on stderr, only on a terminal."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled and sys.stderr.isatty()
+
+    def __call__(self, i, n, path):
+        if not self.enabled or n < 2:
+            return
+        if path is None:
+            sys.stderr.write("\r" + " " * 70 + "\r")
+            return
+        bar = "#" * int(30 * i / n)
+        sys.stderr.write(f"\r[{bar:<30}] {i}/{n} {str(path)[-30:]:<30}")
+        sys.stderr.flush()
+
+
+def _summary(res, files) -> str:
+    n_err = sum(1 for o in res.reports for f in o.report.findings if f.severity == "error")
+    n_warn = sum(1 for o in res.reports for f in o.report.findings if f.severity == "warning")
+    unc = sum(len(o.report.uncertain) for o in res.reports)
+    return (f"共 {len(files)} 个文件：成功 {len(res.reports)}，失败 {len(res.failed)}；"
+            f"错误 {n_err} 条，警告 {n_warn} 条，存疑单元格 {unc} 个")
+
+
+def _inputs(args):
+    files, problems = expand(args.files)
+    for p in problems:
+        print(p, file=sys.stderr)
+    return files, problems
+
+
+def cmd_parse(args) -> int:
+    files, problems = _inputs(args)
+    res = run(files, args.out, _Progress(not args.quiet))
+    for o in res.outcomes:
+        if o.error:
+            print(o.error, file=sys.stderr)
+        elif args.show:
+            print(report_tables(o.report))
+            print(findings_table(o.report))
+            print()
+    if not args.quiet:
+        print(_summary(res, files) + (f"；结果已写入 {args.out}/" if args.out else ""))
+    return EXIT_INPUT if (res.failed or problems or not files) else EXIT_OK
+
+
+def cmd_check(args) -> int:
+    files, problems = _inputs(args)
+    res = run(files, None, _Progress(not args.json))
+    if args.json:
+        payload = []
+        for o in res.outcomes:
+            if o.error:
+                payload.append({"file": o.path, "error": o.error})
+            else:
+                payload.append({"file": o.path, "meta": o.report.meta, "uncertain": o.report.uncertain,
+                                "findings": [f.to_dict() for f in o.report.findings]})
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=1, default=str)
+        print()
+    else:
+        for o in res.outcomes:
+            if o.error:
+                print(o.error, file=sys.stderr)
+                continue
+            m = o.report.meta
+            print(f"{o.path}  【{m.get('agency') or '?'} {m.get('year') or '?'} 年度，{m.get('format') or '?'} 格式】")
+            print(findings_table(o.report))
+            print()
+        print(_summary(res, files))
+    if res.failed or problems or not files:
+        return EXIT_INPUT
+    if args.strict and any(f.severity == "error" for o in res.reports for f in o.report.findings):
+        return EXIT_STRICT
+    return EXIT_OK
+
+
+def sample_files() -> list[str]:
+    d = resources.files("gongkai").joinpath("samples")
+    return sorted(str(p) for p in d.iterdir() if p.name.endswith(".txt"))
+
+
+def cmd_demo(args) -> int:
+    files = sample_files()
+    print(f"gongkai {__version__} · 解析并校验 {len(files)} 份随附的真实年度报告（文本版）\n")
+    res = run(files, args.out, None)
+    for o in res.outcomes:
+        if o.error:
+            print(o.error)
+            continue
+        print(f"== {o.path.rsplit('/', 1)[-1]}")
+        print(report_tables(o.report))
+        print("校验结果：")
+        print(findings_table(o.report))
+        print()
+    print(_summary(res, files) + f"；JSON 已写入 {args.out}/")
+    return EXIT_INPUT if res.failed else EXIT_OK
+
+
+def cmd_debug(args) -> int:
+    from .errors import GongkaiError
+    from .extract.locate import locate
+    from .read import read_text_file
+    try:
+        text = read_text_file(args.file)
+    except GongkaiError as e:
+        print(e, file=sys.stderr)
+        return EXIT_INPUT
+    lay = locate(text)
+    print(f"表格区：第 {lay.line_of(lay.zone[0])}–{lay.line_of(lay.zone[1])} 行")
+    for sid, (a, _b, _e) in lay.sections.items():
+        print(f"章节 {sid}: 第 {lay.line_of(a)} 行")
+    for x in lay.labels:
+        flag = " [疑似错字]" if x.match.typo else ""
+        print(f"{lay.line_of(x.start):>5}  {x.spec.key:<40} 值文本={lay.value_text(x)[:60]!r}{flag}")
+    return EXIT_OK
+
+
+def cmd_docs(args) -> int:
+    from .docs import reference
+    text = reference()
+    if args.check:
+        try:
+            current = open(args.out, encoding="utf-8").read()
+        except OSError:
+            current = ""
+        if current != text:
+            print(f"{args.out} 已过期：请运行 gongkai docs --out {args.out}", file=sys.stderr)
+            return EXIT_STRICT
+        return EXIT_OK
+    with open(args.out, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    print(f"已写入 {args.out}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="gongkai", description="政府信息公开工作年度报告：解析为带校验的数据")
+    p.add_argument("--version", action="version", version=f"gongkai {__version__}")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    a = sub.add_parser("parse", help="解析报告，每个输入写一个 JSON（<文件名>.json）")
+    a.add_argument("files", nargs="+", help="文件、文件夹或通配符")
+    a.add_argument("--out", "-o", default="out", help="输出文件夹（默认 out）")
+    a.add_argument("--show", action="store_true", help="同时在终端显示表格数据与校验结果")
+    a.add_argument("--quiet", "-q", action="store_true", help="不显示进度与汇总")
+    a.set_defaults(func=cmd_parse)
+    c = sub.add_parser("check", help="校验报告并列出问题")
+    c.add_argument("files", nargs="+", help="文件、文件夹或通配符")
+    c.add_argument("--json", action="store_true", help="以 JSON 输出（供程序使用）")
+    c.add_argument("--strict", action="store_true", help="存在“错误”级问题时退出码为 1")
+    c.set_defaults(func=cmd_check)
+    d = sub.add_parser("demo", help="解析并校验随附的样例报告")
+    d.add_argument("--out", "-o", default="gongkai-demo", help="JSON 输出文件夹（默认 gongkai-demo）")
+    d.set_defaults(func=cmd_demo)
+    g = sub.add_parser("debug", help="显示定位到的章节、标签及其后的文字（排查解析问题）")
+    g.add_argument("file")
+    g.set_defaults(func=cmd_debug)
+    r = sub.add_parser("docs", help="由格式数据与规则注册表生成参考文档")
+    r.add_argument("--out", default="docs/reference.md")
+    r.add_argument("--check", action="store_true", help="只检查文档是否最新")
+    r.set_defaults(func=cmd_docs)
+    return p
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("已中断", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

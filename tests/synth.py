@@ -1,0 +1,178 @@
+"""Test helpers: random consistent report data and writers that print it in the
+text layouts met in real reports (clean, broken labels, tabs with blanks, lost
+separators, a missing cell, a page break interleaving 表二 into 表三)."""
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+from gongkai.formats import national
+from gongkai.model import Cell, Report
+
+NF = national()
+COLS = NF.t3_columns
+T3_HEADER = """（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）
+申请人情况
+自然人
+法人或其他组织
+总计
+商业企业
+科研机构
+社会公益组织
+法律服务机构
+其他"""
+T4_HEADER = """行政复议 行政诉讼
+结果维持 结果纠正 其他结果 尚未审结 总计
+未经复议直接起诉 复议后起诉
+结果维持 结果纠正 其他结果 尚未审结 总计 结果维持 结果纠正 其他结果 尚未审结 总计"""
+
+
+def random_values(rng: random.Random, fmt: str = "2021", scale: int = 20) -> dict:
+    v = {}
+    for fid in NF.t2_field_ids(fmt):
+        kind = NF.field_kind(fid)
+        if kind == "amount":
+            v[fid] = Decimal(rng.randint(0, 999999)) / Decimal(100)
+        elif kind == "signed":
+            v[fid] = rng.randint(-50, 50)
+        else:
+            v[fid] = rng.choice([0, 0, rng.randint(0, 99999)])
+    rows = NF.t3_rows(fmt)
+    outcome = [r.id for r in rows if r.kind == "outcome"]
+    for c in COLS[:6]:
+        busy = rng.random() < 0.5
+        for r in outcome:
+            v[f"t3.{r}.{c}"] = rng.randint(0, scale) if busy and rng.random() < 0.4 else 0
+        tot = sum(v[f"t3.{r}.{c}"] for r in outcome)
+        v[f"t3.total.{c}"] = tot
+        fwd = rng.randint(0, 3) if busy else 0
+        car = rng.randint(0, min(3, tot + fwd))
+        v[f"t3.carried_forward.{c}"] = fwd
+        v[f"t3.carried_over.{c}"] = car
+        v[f"t3.new.{c}"] = tot + fwd - car
+    for r in rows:
+        v[f"t3.{r.id}.total"] = sum(v[f"t3.{r.id}.{c}"] for c in COLS[:6])
+    for g in NF.t4_groups:
+        parts = [rng.choice([0, 0, rng.randint(0, 30)]) for _ in range(4)]
+        for c, x in zip(NF.t4_columns[:4], parts):
+            v[f"t4.{g}.{c}"] = x
+        v[f"t4.{g}.total"] = sum(parts)
+    return v
+
+
+def report_from(values: dict, meta: dict | None = None, narrative: str = "") -> Report:
+    """A Report built directly from values (for rule tests)."""
+    from gongkai.extract.narrative import claims
+    cells = {}
+    for f, x in values.items():
+        cells[f] = Cell(x, "" if x is None else str(x), "blank" if x is None else "value")
+    m = {"agency": "测试局", "year": 2024, "format": "2021", "formats": {"t2": "2021", "t3": "2021"},
+         "tables_found": {"t2": True, "t3": True, "t4": True},
+         "sections_found": [s["id"] for s in NF.sections], "period_year": 2024, "years_named": []}
+    m.update(meta or {})
+    return Report(meta=m, cells=cells, narrative=narrative, claims=claims(narrative))
+
+
+def _num(x) -> str:
+    return "" if x is None else str(x)
+
+
+def _t2_lines(values, fmt, sep=" ", blanks=False):
+    heads = {"2021": {"rules": "信息内容 本年制发件数 本年废止件数 现行有效件数", "licensing": "信息内容 本年处理决定数量",
+                      "penalty": "信息内容 本年处理决定数量", "fees": "信息内容 本年收费金额（单位：万元）"},
+             "2019": {"rules": "信息内容 本年新制作数量 本年新公开数量 对外公开总数量",
+                      "licensing": "信息内容 上一年项目数量 本年增/减 处理决定数量",
+                      "penalty": "信息内容 上一年项目数量 本年增/减 处理决定数量",
+                      "fees": "信息内容 上一年项目数量 本年增/减", "procurement": "信息内容 采购项目数量 采购总金额"}}[fmt]
+    items = {"rules": "第二十条第（一）项", "licensing": "第二十条第（五）项", "penalty": "第二十条第（六）项",
+             "fees": "第二十条第（八）项", "procurement": "第二十条第（九）项"}
+    labels = {"normative": "行政规范性文件" if fmt == "2021" else "规范性文件"}
+    out = []
+    for rid, fields in NF.t2_rows(fmt):
+        if rid in items:
+            out.append(items[rid])
+            out.append(heads[rid].replace(" ", sep))
+        vals = [values[f"t2.{rid}.{f}"] for f in fields]
+        txt = []
+        for x in vals:
+            s = _num(x)
+            if isinstance(x, int) and NF.field_kind(f"t2.{rid}.{fields[0]}") == "signed" and x > 0 and False:
+                s = "+" + s
+            txt.append(s)
+        out.append(sep.join([labels.get(rid, NF.raw["t2"]["rows"][[r["id"] for r in NF.raw["t2"]["rows"]].index(rid)]["label"])] + txt))
+    return out
+
+
+def _t3_rows(values, fmt):
+    rows = []
+    grp_printed = set()
+    for r in NF.t3_rows(fmt):
+        labels = []
+        if r.kind == "outcome" and "results" not in grp_printed:
+            labels.append("三、本年度办理结果")
+            grp_printed.add("results")
+        if r.group and r.group not in grp_printed:
+            g = next(x for x in NF.raw["t3"]["groups"] if x["id"] == r.group)
+            labels.append(g["label"])
+            grp_printed.add(r.group)
+        rows.append((r.id, labels, r.label, [values.get(f"t3.{r.id}.{c}") for c in COLS]))
+    return rows
+
+
+def write(values: dict, layout: str = "clean", fmt: str = "2021", rng: random.Random | None = None,
+          agency: str = "某某市某某局", year: int = 2024) -> tuple[str, dict]:
+    """Print values as a report text.  Returns (text, truth) where truth is what the
+    document prints (a value the layout drops is not in truth)."""
+    rng = rng or random.Random(0)
+    truth = dict(values)
+    t2 = _t2_lines(values, fmt, "\t" if layout == "tabs" else " ")
+    rows = _t3_rows(values, fmt)
+    body = []
+    for rid, groups, label, vals in rows:
+        texts = [_num(x) for x in vals]
+        if layout == "tabs":
+            line = "\t".join(groups + [label] + texts)
+            body.append(line)
+            continue
+        if layout == "fused" and rng.random() < 0.5:
+            vtext = "".join(texts)
+        else:
+            vtext = " ".join(texts)
+        if layout == "broken":
+            out_groups = ["\n".join(g) if rng.random() < 0.5 else g for g in groups]
+            cut = rng.randint(1, max(1, len(label) - 1))
+            lab = label[:cut] + "\n" + label[cut:] if len(label) > 6 and rng.random() < 0.7 else label
+            sepv = "\n" if rng.random() < 0.5 else " "
+            body.extend(out_groups)
+            body.append(lab + sepv + vtext)
+        else:
+            body.extend(groups)
+            body.append(label + " " + vtext)
+    if layout == "missing":
+        # drop one printed value from one row whose values are all printed
+        k = rng.randrange(len(body))
+        while not any(ch.isdigit() for ch in body[k].split(" ")[-1]):
+            k = (k + 1) % len(body)
+        parts = body[k].split(" ")
+        nums = [i for i, p in enumerate(parts) if p.isdigit()]
+        drop = rng.choice(nums[-7:])
+        del parts[drop]
+        body[k] = " ".join(parts)
+    if layout == "pagebreak":
+        # 表二's last three rows printed in the middle of 表三 (a page break)
+        moved = t2[-3:]
+        t2 = t2[:-3]
+        mid = len(body) // 2
+        body = body[:mid] + [""] + moved + [""] + body[mid:]
+    t4_vals = [values.get(f"t4.{g}.{c}") for g in NF.t4_groups for c in NF.t4_columns]
+    t4_line = ("\t" if layout == "tabs" else " ").join(_num(x) for x in t4_vals)
+    text = "\n".join([
+        f"{agency}{year}年政府信息公开工作年度报告", "",
+        f"本报告所列数据的统计期限为{year}年1月1日至{year}年12月31日。", "",
+        "一、总体情况", "", "本机关认真贯彻落实《中华人民共和国政府信息公开条例》，持续推进政务公开。", "",
+        "二、主动公开政府信息情况", "", *t2, "",
+        "三、收到和处理政府信息公开申请情况", "", T3_HEADER, *body, "",
+        "四、政府信息公开行政复议、行政诉讼情况", "", T4_HEADER, t4_line, "",
+        "五、存在的主要问题及改进情况", "", "公开工作仍需加强。", "",
+        "六、其他需要报告的事项", "", "无。", ""])
+    return text, truth
