@@ -100,7 +100,7 @@ def _fill(tokens: list[Token], n: int) -> list[Candidate]:
             rec(i + 1, acc + [[None]], used + 1)
             return
         lead0 = t.digits[0] == "0"   # "000" is not one printed number: it must be split
-        for parts in range(1, min(maxparts[i], n - used - rest_min) + 1):
+        for parts in range(min(maxparts[i], n - used - rest_min), 0, -1):   # fewest missing cells first
             if parts == 1 and lead0:
                 continue
             if parts == 1:
@@ -110,6 +110,55 @@ def _fill(tokens: list[Token], n: int) -> list[Candidate]:
                     rec(i + 1, acc + [sp], used + parts)
 
     rec(0, [], 0)
+    return out
+
+
+def _fill_with_sum(tokens: list[Token], n: int) -> list[Candidate]:
+    """m < n, every token a digit run: the readings without missing cells in which the
+    last value (the row's 总计) is the sum of the others.  Depth-first with pruning, so
+    long fused rows (17 digits → 8008 splits) cost little."""
+    if not tokens or any(t.kind != "num" or not t.digits for t in tokens):
+        return []
+    D = [t.digits for t in tokens]
+    out: list[Candidate] = []
+    last = D[-1]
+    for k in range(len(last) - 1, -1, -1):
+        total_s = last[k:]
+        if len(total_s) > 1 and total_s[0] == "0":
+            continue
+        total = int(total_s)
+        pieces = [(d, i) for i, d in enumerate(D[:-1])] + ([(last[:k], len(D) - 1)] if k else [])
+        need = n - 1
+        if len(pieces) > need or sum(len(p) for p, _ in pieces) < need:
+            continue
+
+        def rec(pi, pos, acc, s, parts_left):
+            if len(out) >= MAX_CANDIDATES or s > total:
+                return
+            if pi == len(pieces):
+                if parts_left == 0 and s == total:
+                    slots = [Slot("split" if len(D[ti]) > 1 or True else "num", int(x), x, ti) for x, ti in acc]
+                    slots.append(Slot("split", total, total_s, len(D) - 1))
+                    out.append(Candidate(slots, 0, "split"))
+                return
+            d, ti = pieces[pi]
+            rest_pieces = len(pieces) - pi - 1
+            remaining = len(d) - pos
+            for L in range(1, remaining + 1):
+                part = d[pos:pos + L]
+                if L > 1 and part[0] == "0":
+                    break
+                if pos + L == len(d):
+                    if parts_left - 1 >= rest_pieces:
+                        rec(pi + 1, 0, acc + [(part, ti)], s + int(part), parts_left - 1)
+                else:
+                    if parts_left - 1 >= rest_pieces + 1:
+                        rec(pi, pos + L, acc + [(part, ti)], s + int(part), parts_left - 1)
+        rec(0, 0, [], 0, need)
+    for c in out:
+        for sl in c.slots:
+            if len(D[sl.tok]) == len(sl.raw) and sl.tok is not None:
+                sl.kind = "num"      # a token read whole is a printed value, not a split
     return out
 
 
@@ -154,7 +203,8 @@ def _drop(tokens: list[Token], n: int) -> list[Candidate]:
     return list(out.values())
 
 
-def row_candidates(tokens: list[Token], n: int) -> list[Candidate]:
+def row_candidates(tokens: list[Token], n: int, row_sum: bool = False) -> list[Candidate]:
+    """row_sum: the last column is the sum of the others (表三), used to find splits fast."""
     m = len(tokens)
     if m == n:
         cands = [Candidate([_slot(t, i) for i, t in enumerate(tokens)])]
@@ -165,7 +215,9 @@ def row_candidates(tokens: list[Token], n: int) -> list[Candidate]:
         return [Candidate([Slot("blank") for _ in range(n)], 0, "empty")]
     if m > n:
         return _drop(tokens, n)
-    cands = _fill(tokens, n)
+    # when complete splits that satisfy the row exist, they are the readings (if the
+    # table then has no solution the solver leaves every differing cell uncertain)
+    cands = (_fill_with_sum(tokens, n) if row_sum else []) or _fill(tokens, n)
     # dedupe by values, keep the lowest penalty
     best: dict[tuple, Candidate] = {}
     for c in cands:

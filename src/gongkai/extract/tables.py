@@ -214,7 +214,7 @@ def extract_t3(lay: Layout, file, out: TableResult, fmt: str):
             cands = [Candidate([Slot("blank") for _ in cols], 0, "absent")]
         else:
             found += 1
-            cands = row_candidates(rt.tokens, len(cols))
+            cands = row_candidates(rt.tokens, len(cols), row_sum=True)
             if rt.explicit is False and len(rt.tokens) == 0 and rt.dropped:
                 # only text after the label: text cells
                 pass
