@@ -58,8 +58,8 @@ def _splits(digits: str, parts: int):
             yield [head] + rest
 
 
-def _fill(tokens: list[Token], n: int) -> list[Candidate]:
-    """m < n: split digit runs and/or place missing cells."""
+def _fill(tokens: list[Token], n: int, max_missing: int | None = None) -> list[Candidate]:
+    """m < n: split digit runs and/or place missing cells (at most max_missing)."""
     m = len(tokens)
     out: list[Candidate] = []
     # number of parts per token
@@ -71,7 +71,7 @@ def _fill(tokens: list[Token], n: int) -> list[Candidate]:
             return
         if i == m:
             missing = n - used
-            if missing < 0:
+            if missing < 0 or (max_missing is not None and missing > max_missing):
                 return
             split_used = any(len(p) > 1 for p in acc)
             base = [(tokens[k], k, p) for k, p in enumerate(acc)]
@@ -217,7 +217,15 @@ def row_candidates(tokens: list[Token], n: int, row_sum: bool = False) -> list[C
         return _drop(tokens, n)
     # when complete splits that satisfy the row exist, they are the readings (if the
     # table then has no solution the solver leaves every differing cell uncertain)
-    cands = (_fill_with_sum(tokens, n) if row_sum else []) or _fill(tokens, n)
+    splittable = any(t.kind == "num" and t.digits and len(t.digits) > 1 for t in tokens)
+    if row_sum and splittable:
+        # complete splits that satisfy the row (found fast), plus readings with one missing cell
+        # (a row printed as one digit run has no separators, so it cannot show a missing cell)
+        cands = _fill_with_sum(tokens, n)
+        if m >= 2 or not cands:
+            cands += [c for c in _fill(tokens, n, max_missing=1) if c.how == "missing"]
+    else:
+        cands = _fill(tokens, n)
     # dedupe by values, keep the lowest penalty
     best: dict[tuple, Candidate] = {}
     for c in cands:

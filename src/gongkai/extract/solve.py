@@ -106,14 +106,16 @@ def solve(rows: dict, constraints: list[Constraint], direct_rows: set | None = N
         full[r] = _local(full[r], local, occam=False)
         simple[r] = _local(full[r], local, occam=True)
     results, complete = _search(names, simple, [r for r in names if len(simple[r]) > 1], constraints)
-    if results:
-        rows = simple
-    else:
-        # the simplest readings do not fit the table: consider every reading
-        rows = full
+    differs = any(len(simple[r]) != len(full[r]) for r in names)
+    rows = simple
+    if not results or differs:
+        # confirm with every reading: a reading with a missing cell may fit as well
+        amb_full = [r for r in names if len(full[r]) > 1]
+        more, complete_full = _search(names, full, amb_full, constraints)
+        if more or not results:
+            rows = full
+            results, complete = more, complete_full
     amb = [r for r in names if len(rows[r]) > 1]
-    if rows is full:
-        results, complete = _search(names, rows, amb, constraints)
     sol = Solution()
     if not results:
         # no reading satisfies the arithmetic (the report itself is inconsistent, or the
@@ -123,6 +125,9 @@ def solve(rows: dict, constraints: list[Constraint], direct_rows: set | None = N
         _propagate(g, constraints)
         results = [((99, 99), 0, g, choice)]
         complete = False
+        broken = True
+    else:
+        broken = False
     best = min(s for s, *_ in results)
     surv = [x for x in results if x[0] == best]
     surv.sort(key=lambda x: x[1])
@@ -163,8 +168,11 @@ def solve(rows: dict, constraints: list[Constraint], direct_rows: set | None = N
                                              alternatives=[_jsonable(d) for d in distinct], tok=slot.tok)
                 continue
             if "var" in kinds or "split" in kinds:
-                sol.cells[(r, j)] = Resolved(v0, slot.kind, "inferred" if v0 is not None else "uncertain",
-                                             tok=slot.tok)
+                # inferred only when the arithmetic holds: in a table with no consistent
+                # reading nothing inferred is confirmed
+                st = "inferred" if (v0 is not None and not broken) else "uncertain"
+                sol.cells[(r, j)] = Resolved(v0, slot.kind, st, tok=slot.tok,
+                                             alternatives=None if st == "inferred" else [_jsonable(d) for d in distinct])
             else:
                 st = {"num": "value", "blank": "blank", "text": "text"}[slot.kind]
                 sol.cells[(r, j)] = Resolved(slot.value if slot.kind != "num" else v0, slot.kind, st,

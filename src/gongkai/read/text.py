@@ -36,20 +36,39 @@ def sniff(data: bytes) -> str:
     return "text"
 
 
+def _plausible(text: str) -> float:
+    """Share of characters that occur in Chinese report text."""
+    if not text:
+        return 0.0
+    ok = 0
+    for ch in text:
+        o = ord(ch)
+        if (0x4E00 <= o <= 0x9FFF or 0x20 <= o < 0x7F or ch in "\n\r\t" or 0x3000 <= o <= 0x303F
+                or 0xFF00 <= o <= 0xFFEF or 0x2000 <= o <= 0x206F):
+            ok += 1
+    return ok / len(text)
+
+
 def _utf16_guess(head: bytes) -> str | None:
+    """utf-16-le / utf-16-be when the bytes read as plausible text in that encoding."""
     if len(head) < 4:
         return None
-    even = head[0::2].count(0)
-    odd = head[1::2].count(0)
-    half = len(head) // 2
-    if odd > half * 0.3 and even < half * 0.05:
-        return "utf-16-le"
-    if even > half * 0.3 and odd < half * 0.05:
-        return "utf-16-be"
-    # CJK UTF-16 has few NULs; look for a plausible newline pattern
-    if head[1::2].count(0) == 0 and b"\n\x00" in head and head.count(b"\n\x00") > head.count(b"\n") * 0.8:
-        return "utf-16-le"
-    return None
+    h = head[: len(head) // 2 * 2]
+    best, score = None, 0.0
+    for enc in ("utf-16-le", "utf-16-be"):
+        sc = _plausible(h.decode(enc, errors="replace"))
+        if sc > score:
+            best, score = enc, sc
+    if score < 0.95:
+        return None
+    # plain UTF-8/GBK text must not be taken for UTF-16: compare with those readings
+    for enc in ("utf-8", "gb18030"):
+        try:
+            if _plausible(h.decode(enc)) >= score:
+                return None
+        except UnicodeDecodeError:
+            pass
+    return best
 
 
 def decode(data: bytes, path) -> str:
