@@ -61,3 +61,21 @@ def test_field_ids_match_the_field_dictionary():
             assert f"t3.{r['id']}.{c}" in all_ids
     assert {f"t4.{g}.{c}" for g in ("review", "suit_direct", "suit_after_review")
             for c in ("upheld", "corrected", "other", "pending", "total")} <= all_ids
+
+
+def test_readme_rule_table_is_generated_and_current():
+    from gongkai.docs import readme_with_rules
+    text = (ROOT / "README.md").read_text("utf-8")
+    assert readme_with_rules(text) == text, "run: gongkai docs --readme README.md"
+    for r in rules():
+        assert f"`{r.id}`" in text
+
+
+def test_quick_start_commands_exist_and_ci_runs_the_test_command():
+    text = (ROOT / "README.md").read_text("utf-8")
+    block = text[text.index("## 快速开始"):text.index("## 给谁用")]
+    cmds = [l.split("#")[0].strip() for l in block.splitlines() if l.startswith("bash ")]
+    assert cmds == ["bash scripts/demo.sh", "bash scripts/test.sh"]
+    for c in cmds:
+        assert (ROOT / c.split()[1]).exists()
+    assert "bash scripts/test.sh" in (ROOT / ".ci" / "run").read_text()

@@ -147,6 +147,13 @@ def cmd_docs(args) -> int:
     with open(args.out, "w", encoding="utf-8") as fh:
         fh.write(text)
     print(f"已写入 {args.out}")
+    if args.readme:
+        from .docs import readme_with_rules
+        with open(args.readme, encoding="utf-8") as fh:
+            old = fh.read()
+        with open(args.readme, "w", encoding="utf-8") as fh:
+            fh.write(readme_with_rules(old))
+        print(f"已更新 {args.readme} 中的规则表")
     return EXIT_OK
 
 
@@ -174,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     r = sub.add_parser("docs", help="由格式数据与规则注册表生成参考文档")
     r.add_argument("--out", default="docs/reference.md")
     r.add_argument("--check", action="store_true", help="只检查文档是否最新")
+    r.add_argument("--readme", default=None, help="同时更新该 README 中的规则表（如 README.md）")
     r.set_defaults(func=cmd_docs)
     return p
 

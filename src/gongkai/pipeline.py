@@ -57,12 +57,13 @@ def parse_text(text: str, file: str | None = None, checks: bool = True) -> Repor
     named = []
     title_line = title.get("line")
     for i, ln in enumerate(pre.split("\n"), 1):
-        if i == title_line:
+        if i == title_line or "报告" not in ln:
             continue
-        for m in _NAMED.finditer(norm(ln)):
-            if "关于" in norm(ln)[max(0, m.start() - 12):m.start()]:
+        nl = norm(ln)
+        for m in _NAMED.finditer(nl):
+            if "关于" in nl[max(0, m.start() - 12):m.start()]:
                 continue  # the title of a notice ("关于做好2023年度…年度报告编制…的通知")
-            snippet = norm(ln)[max(0, m.start() - 10):m.end() + 2]
+            snippet = nl[max(0, m.start() - 10):m.end() + 2]
             named.append((int(m.group(1)), snippet))
     meta["years_named"] = named
     dates = find_dates(norm(text[-400:]))

@@ -21,6 +21,10 @@ def blank(report: Report):
     """Cells left blank (not 0).  One finding per table listing the blank cells; a
     blank is kept as null and never read as 0."""
     out = []
+    per_row: dict[str, int] = {}
+    for f in report.cells:
+        r = f.rsplit(".", 1)[0]
+        per_row[r] = per_row.get(r, 0) + 1
     for t in ("t2", "t3", "t4"):
         fids = [f for f, c in report.cells.items()
                 if f.startswith(t + ".") and c.status == "blank" and c.reason != NOT_PRINTED]
@@ -28,7 +32,7 @@ def blank(report: Report):
             continue
         total = sum(1 for f in report.cells if f.startswith(t + "."))
         rows = _rows(fids)
-        full = [r for r, fs in rows.items() if len(fs) == sum(1 for f in report.cells if f.rsplit(".", 1)[0] == r)]
+        full = [r for r, fs in rows.items() if len(fs) == per_row[r]]
         desc = "全表空白" if len(fids) == total else f"{len(fids)} 个单元格空白"
         if len(fids) != total and full and t == "t3":
             desc += f"（整行空白：{'、'.join(r.split('.', 1)[1] for r in full[:8])}{' 等' if len(full) > 8 else ''}）"

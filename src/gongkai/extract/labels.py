@@ -95,6 +95,35 @@ def levenshtein(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
+def _best_substring(core: str, window: str, limit: int):
+    """Semi-global alignment: the substring of window closest to core.
+    Returns (distance, start, end) or None when the distance exceeds limit."""
+    L = len(core)
+    prev = [0] * (len(window) + 1)          # free start anywhere in the window
+    for i in range(1, L + 1):
+        ca = core[i - 1]
+        cur = [i] + [0] * len(window)
+        for j in range(1, len(window) + 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != window[j - 1]))
+        prev = cur
+    d = min(prev)
+    if d > limit:
+        return None
+    end = max(j for j in range(len(prev)) if prev[j] == d)
+    # the start: align the reversed core against the reversed window[:end]
+    rw = window[:end][::-1]
+    rc = core[::-1]
+    prev = [0] * (len(rw) + 1)
+    for i in range(1, L + 1):
+        ca = rc[i - 1]
+        cur = [i] + [0] * len(rw)
+        for j in range(1, len(rw) + 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != rw[j - 1]))
+        prev = cur
+    back = max(j for j in range(len(prev)) if prev[j] == d) if d in prev else L
+    return d, end - back, end
+
+
 def _fuzzy(s: str, spec: LabelSpec) -> list[Match]:
     core = _cores(spec)[0][0]
     L = len(core)
@@ -103,22 +132,16 @@ def _fuzzy(s: str, spec: LabelSpec) -> list[Match]:
     limit = 1 if L < 12 else 2
     half = L // 2
     anchors = {(core[:half], 0), (core[half:], half)}
-    found: dict[int, tuple[int, int]] = {}
+    found: dict[int, int] = {}
     for a, off in anchors:
         for p in _find_all(s, a):
-            base = p - off
-            best = None
-            for st in range(base - limit, base + limit + 1):
-                if st < 0:
-                    continue
-                for ln in range(L - limit, L + limit + 1):
-                    d = levenshtein(core, s[st:st + ln], limit)
-                    if d <= limit and (best is None or d < best[0]):
-                        best = (d, st, ln)
-            if best and best[0] > 0:
-                found.setdefault(best[1], (best[1] + best[2], best[0]))
+            w0 = max(0, p - off - limit)
+            w1 = min(len(s), p - off + L + limit)
+            res = _best_substring(core, s[w0:w1], limit)
+            if res and res[0] > 0:
+                found.setdefault(w0 + res[1], w0 + res[2])
     out = []
-    for st, (en, _d) in found.items():
+    for st, en in found.items():
         pl = _prefix_at(s, st, spec)
         if spec.require_prefix and not pl:
             continue

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ..formats import national
 from .labels import Match, find_labels
-from .normalize import Compact
+from .normalize import Compact, View
 
 
 @dataclass
@@ -77,7 +77,7 @@ def locate(text: str) -> Layout:
         if sid in lay.sections and lay.sections[sid][0] > z_start:
             z_end = lay.sections[sid][0]
             break
-    zc = Compact(text, z_start, z_end)
+    zc = View(full, z_start, z_end)
     matches = find_labels(zc.s, nf.labels)   # headings inside the zone are delimiters too
     located = [Located(m, zc.orig(m.start), zc.orig(m.end - 1) + 1, 0, 0) for m in matches]
     located.sort(key=lambda x: x.start)

@@ -24,7 +24,7 @@ def _clean_agency(s: str) -> str:
 def find_title(lines: list[str], max_lines: int = 40) -> dict:
     """Look for "<agency><year>年…政府信息公开工作年度报告" in the first lines; the title
     may be broken over several lines and the agency may stand on the line before."""
-    nonempty = [(i, norm(l)) for i, l in enumerate(lines[:400]) if norm(l)][:max_lines]
+    nonempty = [(i, x) for i, x in ((i, norm(l)) for i, l in enumerate(lines[:120])) if x][:max_lines]
     for k in range(len(nonempty)):
         joined = ""
         parts = []

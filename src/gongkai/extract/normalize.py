@@ -39,12 +39,17 @@ def norm(s: str) -> str:
     return "".join(s.translate(_translate_table()).split())
 
 
-def norm_keep_space(s: str) -> str:
-    """Normalise characters but keep whitespace (for tokenising values)."""
+@lru_cache(maxsize=1)
+def _keep_space_table() -> dict:
     tt = dict(_translate_table())
     for ch in "|\t":
         tt.pop(ord(ch), None)
-    return s.translate(tt)
+    return tt
+
+
+def norm_keep_space(s: str) -> str:
+    """Normalise characters but keep whitespace and cell separators (for tokenising values)."""
+    return s.translate(_keep_space_table())
 
 
 _GAP = re.compile(r"[\s\x00]+")
@@ -98,3 +103,32 @@ class Compact:
             return self.orig(len(self.s) - 1) + 1
         k = bisect_right(self._cstarts, i) - 1
         return i + self._shift[k]
+
+
+class View:
+    """The part of a Compact between two original offsets (same interface)."""
+
+    __slots__ = ("s", "_base", "_c0")
+
+    def __init__(self, base: Compact, start: int, end: int):
+        import bisect
+        # first compact index whose original offset is >= start / >= end
+        lo = _first_at_or_after(base, start)
+        hi = _first_at_or_after(base, end)
+        self._base = base
+        self._c0 = lo
+        self.s = base.s[lo:hi]
+
+    def orig(self, i: int) -> int:
+        return self._base.orig(self._c0 + i)
+
+
+def _first_at_or_after(c: Compact, offset: int) -> int:
+    lo, hi = 0, len(c.s)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if c.orig(mid) < offset:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo

@@ -99,10 +99,25 @@ def _score(g, constraints):
 def solve(rows: dict, constraints: list[Constraint], direct_rows: set | None = None) -> Solution:
     """rows: row id -> list of Candidate (at least one each)."""
     names = list(rows)
+    if all(len(c) == 1 and all(sl.kind in ("num", "blank", "text") for sl in c[0].slots) for c in rows.values()):
+        # every row printed plainly: nothing to choose
+        sol = Solution()
+        for r in names:
+            cand = rows[r][0]
+            sol.survivors[r] = [cand]
+            for j, sl in enumerate(cand.slots):
+                st = {"num": "value", "blank": "blank", "text": "text"}[sl.kind]
+                sol.cells[(r, j)] = Resolved(sl.value, sl.kind, st, tok=sl.tok)
+        return sol
     full = {r: list(c) for r, c in rows.items()}
     simple = {}
+    locals_: dict = {}
+    for c in constraints:
+        rs = {x[0] for x in c.lhs + c.rhs}
+        if len(rs) == 1:
+            locals_.setdefault(next(iter(rs)), []).append(c)
     for r in names:
-        local = [c for c in constraints if all(x[0] == r for x in c.lhs + c.rhs)]
+        local = locals_.get(r, [])
         full[r] = _local(full[r], local, occam=False)
         simple[r] = _local(full[r], local, occam=True)
     results, complete = _search(names, simple, [r for r in names if len(simple[r]) > 1], constraints)
@@ -145,6 +160,11 @@ def solve(rows: dict, constraints: list[Constraint], direct_rows: set | None = N
         sol.survivors[r] = list(seen.values())
     for r in names:
         cand0 = chosen_choice.get(r, rows[r][0])
+        if r not in amb and complete and all(sl.kind in ("num", "blank", "text") for sl in cand0.slots):
+            for j, sl in enumerate(cand0.slots):
+                st = {"num": "value", "blank": "blank", "text": "text"}[sl.kind]
+                sol.cells[(r, j)] = Resolved(sl.value, sl.kind, st, tok=sl.tok)
+            continue
         in_surv = {id(ch.get(r, rows[r][0])) for *_x, ch in surv}
         for j in range(len(cand0.slots)):
             vals = [(None if g.get((r, j)) is _VAR else g.get((r, j))) for _sc, _pen, g, _ch in surv]
@@ -190,9 +210,9 @@ def _local(cands, local, occam: bool):
     if len(cands) <= 1 or not local:
         return cands
     scored = []
+    loc = [Constraint(c.name, [(None, x[1]) for x in c.lhs], [(None, x[1]) for x in c.rhs]) for c in local]
     for cand in cands:
-        g = _grid(["_r"], [cand]) if False else _grid([None], [cand])
-        loc = [Constraint(c.name, [(None, x[1]) for x in c.lhs], [(None, x[1]) for x in c.rhs]) for c in local]
+        g = _grid([None], [cand])
         if not _propagate(g, loc):
             continue
         nv = sum(1 for sl in cand.slots if sl.kind == "var")
@@ -226,6 +246,10 @@ def _search(names, rows, amb, constraints):
             by_row.setdefault(r, []).append(c)
     assigned = dict(fixed)
     g = _grid(list(assigned), list(assigned.values()))
+    # only constraints that involve an open row (or a missing cell) can tell readings apart;
+    # the others are the report's own arithmetic, which the checks report
+    dyn = set(amb) | {r for r, c in fixed.items() if any(sl.kind == "var" for sl in c.slots)}
+    rel = [c for c in constraints if any(x[0] in dyn for x in c.lhs + c.rhs)]
 
     def ok_partial(r):
         for c in by_row.get(r, ()):
@@ -252,9 +276,9 @@ def _search(names, rows, amb, constraints):
             return
         if i == len(order):
             full = dict(g)
-            if not _propagate(full, constraints):
+            if not _propagate(full, rel):
                 return
-            sc = _score(full, constraints)
+            sc = _score(full, rel)
             if sc[0] == 0:
                 choice = {r: assigned[r] for r in amb}
                 results.append((sc, sum(c.penalty for c in choice.values()), full, choice))
@@ -273,8 +297,6 @@ def _search(names, rows, amb, constraints):
             if not complete and len(results) >= MAX_SOLUTIONS:
                 return
 
-    if fixed and not all(ok_partial(r) for r in fixed):
-        pass  # the fixed rows already break a constraint; the search below reports no solution
     rec(0)
     if len(results) >= MAX_SOLUTIONS:
         complete = False

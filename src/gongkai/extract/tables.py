@@ -54,7 +54,11 @@ def _best(occ: list[RowText]) -> RowText | None:
 
 
 def _occurrences(lay: Layout, key: str) -> list[RowText]:
-    return [_row_text(lay, x) for x in lay.labels if x.spec.key == key]
+    idx = lay.__dict__.setdefault("_by_key", {})
+    if not idx:
+        for x in lay.labels:
+            idx.setdefault(x.spec.key, []).append(x)
+    return [_row_text(lay, x) for x in idx.get(key, ())]
 
 
 def _src(lay: Layout, file, offset) -> Source:
