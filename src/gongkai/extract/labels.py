@@ -95,32 +95,29 @@ def levenshtein(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
-def _best_substring(core: str, window: str, limit: int):
-    """Semi-global alignment: the substring of window closest to core.
-    Returns (distance, start, end) or None when the distance exceeds limit."""
-    L = len(core)
-    prev = [0] * (len(window) + 1)          # free start anywhere in the window
-    for i in range(1, L + 1):
-        ca = core[i - 1]
+def _free_ends_row(core: str, window: str) -> list[int]:
+    """Last row of the edit-distance table of core against window, where the match may
+    start anywhere in the window (row 0 all zeros)."""
+    prev = [0] * (len(window) + 1)
+    for i, ca in enumerate(core, 1):
         cur = [i] + [0] * len(window)
         for j in range(1, len(window) + 1):
             cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != window[j - 1]))
         prev = cur
-    d = min(prev)
+    return prev
+
+
+def _best_substring(core: str, window: str, limit: int):
+    """Semi-global alignment: the substring of window closest to core.
+    Returns (distance, start, end) or None when the distance exceeds limit."""
+    row = _free_ends_row(core, window)
+    d = min(row)
     if d > limit:
         return None
-    end = max(j for j in range(len(prev)) if prev[j] == d)
-    # the start: align the reversed core against the reversed window[:end]
-    rw = window[:end][::-1]
-    rc = core[::-1]
-    prev = [0] * (len(rw) + 1)
-    for i in range(1, L + 1):
-        ca = rc[i - 1]
-        cur = [i] + [0] * len(rw)
-        for j in range(1, len(rw) + 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != rw[j - 1]))
-        prev = cur
-    back = max(j for j in range(len(prev)) if prev[j] == d) if d in prev else L
+    end = max(j for j, x in enumerate(row) if x == d)
+    # the start: the same alignment of the reversed strings, ending at the start
+    back_row = _free_ends_row(core[::-1], window[:end][::-1])
+    back = max((j for j, x in enumerate(back_row) if x == d), default=len(core))
     return d, end - back, end
 
 
