@@ -30,6 +30,7 @@ class Source:
     bbox: tuple[float, float, float, float] | None = None
     row: int | None = None
     col: int | None = None
+    table: int | None = None     # index of the table in the document (DOCX/HTML/PDF)
 
     def to_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v is not None}

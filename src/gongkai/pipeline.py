@@ -14,20 +14,35 @@ from .extract.narrative import claims
 from .extract.normalize import norm
 from .extract.tables import extract_tables
 from .model import Report
-from .read import read_text_file
+from .read import read_document
+from .read.document import Document
 from .read.text import clean
 
 _NAMED = re.compile(r"((?:19|20)\d{2})年度?的?政府信息公开(?:工作)?年度?报告")
 
 
 def parse_file(path: str | Path, checks: bool = True) -> Report:
-    text = read_text_file(path)
-    return parse_text(text, file=str(path), checks=checks)
+    """Read any supported file (type decided by content) and parse it."""
+    return parse_document(read_document(path), file=str(path), checks=checks)
+
+
+def parse_document(doc: Document, file: str | None = None, checks: bool = True) -> Report:
+    if doc.kind == "text":
+        return parse_text(doc.text, file=file, checks=checks)
+    report = _parse(clean(doc.text), file, lambda off: doc.source_at(off, file), checks)
+    report.meta["reader"] = doc.kind
+    if doc.notes:
+        report.meta["reader_notes"] = doc.notes
+    return report
 
 
 def parse_text(text: str, file: str | None = None, checks: bool = True) -> Report:
-    text = clean(text)
+    return _parse(clean(text), file, None, checks)
+
+
+def _parse(text: str, file, locator, checks: bool) -> Report:
     lay = locate(text)
+    lay.locator = locator
     z0, z1 = lay.zone
     narrative = text[:z0] + "\n" + text[z1:]
     tables = extract_tables(lay, file, narrative)

@@ -32,6 +32,7 @@ class Layout:
     section_matches: dict = field(default_factory=dict)
     zone: tuple = (0, 0)                              # original offsets of the tables zone
     labels: list = field(default_factory=list)        # Located, in order
+    locator: object = None                            # offset -> Source (readers with cells/pages)
 
     def line_of(self, offset: int) -> int:
         return bisect_right(self.line_starts, offset)

@@ -62,6 +62,8 @@ def _occurrences(lay: Layout, key: str) -> list[RowText]:
 
 
 def _src(lay: Layout, file, offset) -> Source:
+    if lay.locator is not None:
+        return lay.locator(offset)
     return Source(file=file, line=lay.line_of(offset))
 
 

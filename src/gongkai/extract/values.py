@@ -82,6 +82,16 @@ def tokenize(text: str, offset: int = 0) -> tuple[list[Token], bool]:
     return _tokenize_stream(t, offset), False
 
 
+def _split_cells(line: str, base: int) -> list[tuple[str, int]]:
+    """Cells of one line with the original offset of each cell."""
+    out, start = [], 0
+    for m in re.finditer(r"[\t|]", line):
+        out.append((line[start:m.start()], base + start))
+        start = m.end()
+    out.append((line[start:], base + start))
+    return out
+
+
 def _tokenize_cells(t: str, offset: int) -> list[Token]:
     tokens: list[Token] = []
     pos = 0
@@ -89,37 +99,34 @@ def _tokenize_cells(t: str, offset: int) -> list[Token]:
     for line in t.split("\n"):
         loff = offset + pos
         pos += len(line) + 1
-        pipe = "|" in line
-        body = line
-        if pipe:
-            body = body.rstrip()
-            if body.endswith("|"):
-                body = body[:-1]
+        body, boff = line, loff
+        if "|" in line:
+            stripped = body.rstrip()
+            if stripped.endswith("|"):
+                body = stripped[:-1]
             if not first:
-                body = body.lstrip()
+                lead = len(body) - len(body.lstrip())
+                body, boff = body[lead:], boff + lead
                 if body.startswith("|"):
-                    body = body[1:]
+                    body, boff = body[1:], boff + 1
         if first:
             first = False
-            parts = re.split(r"[\t|]", body)
-            rest = parts[1:] if len(parts) > 1 else []
-            head = parts[0]
+            parts = _split_cells(body, boff)
+            rest = parts[1:]
+            head = parts[0][0].strip()
             # whatever stands before the first separator belongs to the label's cell,
             # unless it is a number (values printed right after the label)
-            if head.strip() and parse_number(head.strip()):
-                rest = [head] + rest
-            for p in rest:
-                tokens.extend(_classify_cell(p, loff))
+            if head and parse_number(head):
+                rest = [parts[0]] + rest
+            for p, off in rest:
+                tokens.extend(_classify_cell(p, off + len(p) - len(p.lstrip())))
             if tokens:
                 break   # a row's cells stand on its label's line; later lines belong to the next row
             continue
-        if not body.strip():
+        if not body.strip() or re.fullmatch(r"[\s:\-|]*", body):   # empty or markdown separator row
             continue
-        parts = re.split(r"[\t|]", body) if ("\t" in body or "|" in body) else [body]
-        if re.fullmatch(r"[\s:\-|]*", body):      # markdown separator row
-            continue
-        for p in parts:
-            tokens.extend(_classify_cell(p, loff))
+        for p, off in _split_cells(body, boff):
+            tokens.extend(_classify_cell(p, off + len(p) - len(p.lstrip())))
     return tokens
 
 
