@@ -93,7 +93,7 @@ def test_demo_runs_on_bundled_samples(tmp_path):
     r = gk("demo", "--out", tmp_path / "demo", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert "格尔木市公安局" in r.stdout and "表三" in r.stdout and "校验结果" in r.stdout
-    assert len(list((tmp_path / "demo").glob("*.json"))) == 7
+    assert len(list((tmp_path / "demo").glob("*.json"))) == 8
 
 
 def test_debug_shows_layout():

@@ -8,10 +8,16 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import GongkaiError
+import signal
+import threading
+from contextlib import contextmanager
+
+from .errors import GongkaiError, InputError
 from .pipeline import parse_file
 
-TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+REPORT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".pdf", ".docx", ".doc", ".wps", ".html", ".htm",
+                   ".shtml", ".xhtml", ".mht"}
+SECONDS_PER_DOCUMENT = 120   # a document that takes longer is reported and skipped
 
 
 @dataclass
@@ -46,9 +52,9 @@ def expand(inputs) -> tuple[list[str], list[str]]:
             files.extend(h for h in hits if os.path.isfile(h))
         elif os.path.isdir(item):
             hits = sorted(str(p) for p in Path(item).rglob("*")
-                          if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES and not p.name.endswith(".gold.json"))
+                          if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
             if not hits:
-                problems.append(f"{item}: 文件夹中没有可读取的报告文件（.txt/.md）")
+                problems.append(f"{item}: 文件夹中没有可读取的报告文件（.txt/.md/.pdf/.docx/.html 等）")
             files.extend(hits)
         else:
             files.append(item)
@@ -66,6 +72,30 @@ def output_name(path: str, used: set) -> str:
     return name + ".json"
 
 
+class _Timeout(Exception):
+    pass
+
+
+@contextmanager
+def time_limit(seconds: int, path):
+    """Bound the time spent on one document (main thread on Unix; elsewhere no limit)."""
+    if not hasattr(signal, "SIGALRM") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise _Timeout()
+    old = signal.signal(signal.SIGALRM, handler)
+    signal.alarm(seconds)
+    try:
+        yield
+    except _Timeout:
+        raise InputError(path, f"处理超时（超过 {seconds} 秒），已跳过")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
 def run(files, out_dir: str | None = None, progress=None) -> BatchResult:
     res = BatchResult()
     used: set = set()
@@ -76,7 +106,8 @@ def run(files, out_dir: str | None = None, progress=None) -> BatchResult:
             progress(i, len(files), f)
         o = Outcome(f)
         try:
-            o.report = parse_file(f)
+            with time_limit(SECONDS_PER_DOCUMENT, f):
+                o.report = parse_file(f)
         except GongkaiError as e:
             o.error = str(e)
         except RecursionError:

@@ -93,12 +93,12 @@ def cmd_check(args) -> int:
 
 def sample_files() -> list[str]:
     d = resources.files("gongkai").joinpath("samples")
-    return sorted(str(p) for p in d.iterdir() if p.name.endswith(".txt"))
+    return sorted(str(p) for p in d.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
 def cmd_demo(args) -> int:
     files = sample_files()
-    print(f"gongkai {__version__} · 解析并校验 {len(files)} 份随附的真实年度报告（文本版）\n")
+    print(f"gongkai {__version__} · 解析并校验 {len(files)} 份随附的真实年度报告（文本与 PDF）\n")
     res = run(files, args.out, None)
     for o in res.outcomes:
         if o.error:
