@@ -118,6 +118,14 @@ def to_docx(values, fmt="2021", agency="某某市某某局", year=2024) -> bytes
             continue
         ncols = max(sum(cs for _t, _rs, cs in row) for row in grid[:3])
         tbl = d.add_table(rows=len(grid), cols=ncols)
+        tbl.style = "Table Grid"          # ruled, as real reports are
+        tbl.autofit = False
+        from docx.shared import Cm
+        widths = {4: [4.0, 3.5, 3.5, 3.5], 10: [1.2, 1.8, 3.6] + [1.45] * 7, 15: [1.05] * 15}.get(ncols)
+        if widths:
+            for ci, w in enumerate(widths):
+                for cell in tbl.columns[ci].cells:
+                    cell.width = Cm(w)
         occ = set()
         for ri, row in enumerate(grid):
             ci = 0
@@ -134,4 +142,66 @@ def to_docx(values, fmt="2021", agency="某某市某某局", year=2024) -> bytes
                 ci += cs
     buf = io.BytesIO()
     d.save(buf)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------- PDF fixtures
+LAYOUT_CSS = {
+    # ordinary A4 report
+    "plain": "body{font-family:'Noto Serif CJK SC','Noto Sans CJK SC';font-size:11pt}"
+             "table{border-collapse:collapse;width:100%} td{border:1px solid #000;padding:2px}",
+    # a very narrow label column: labels wrap over many lines
+    "narrow": "body{font-family:'Noto Sans CJK SC';font-size:10pt} table{border-collapse:collapse;width:100%}"
+              "td{border:1px solid #000;padding:1px} td:first-child{width:2.2em}",
+    # big top matter so that 表三 breaks across two pages
+    "pagebreak": "body{font-family:'Noto Serif CJK SC';font-size:12pt} table{border-collapse:collapse;width:100%}"
+                 "td{border:1px solid #000;padding:4px} h2{margin-top:2em} p{margin-bottom:12em}",
+    # compact: everything on one page (for the OCR fixture)
+    "compact": "@page{size:A4;margin:1cm} body{font-family:'Noto Sans CJK SC';font-size:7.5pt}"
+               "table{border-collapse:collapse;width:100%} td{border:1px solid #000;padding:0 2px} h1,h2,p{margin:2px 0}",
+}
+
+
+def to_pdf_weasy(values, fmt="2021", layout="plain", **kw) -> bytes:
+    import weasyprint
+    doc = to_html(values, fmt, page=False, **kw).decode("utf-8")
+    html_doc = f"<html><head><meta charset='utf-8'><style>{LAYOUT_CSS[layout]}</style></head><body>{doc}</body></html>"
+    return weasyprint.HTML(string=html_doc).write_pdf()
+
+
+def to_pdf_libreoffice(values, fmt="2021", workdir=None) -> bytes:
+    import os
+    import subprocess
+    import tempfile
+    with tempfile.TemporaryDirectory(dir=workdir) as tmp:
+        src = os.path.join(tmp, "r.docx")
+        with open(src, "wb") as fh:
+            fh.write(to_docx(values, fmt))
+        subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--convert-to", "pdf",
+                        "--outdir", tmp, src], capture_output=True, timeout=180, check=True)
+        with open(os.path.join(tmp, "r.pdf"), "rb") as fh:
+            return fh.read()
+
+
+def scanned(pdf_bytes: bytes, page: int = 0, dpi: int = 200, angle: float = 0.8, noise: int = 18, seed: int = 0):
+    """A 'scan' of one PDF page: rendered, slightly rotated, with grey noise (PIL image)."""
+    import random
+
+    import pypdfium2 as pdfium
+    from PIL import Image
+    img = pdfium.PdfDocument(pdf_bytes)[page].render(scale=dpi / 72).to_pil().convert("L")
+    img = img.rotate(angle, resample=Image.BICUBIC, expand=True, fillcolor=255)
+    rng = random.Random(seed)
+    px = img.load()
+    w, h = img.size
+    for _ in range(w * h // 60):
+        x, y = rng.randrange(w), rng.randrange(h)
+        px[x, y] = max(0, min(255, px[x, y] + rng.randint(-noise * 4, noise * 4)))
+    return img
+
+
+def image_pdf(img) -> bytes:
+    import io as _io
+    buf = _io.BytesIO()
+    img.convert("RGB").save(buf, format="PDF", resolution=200)
     return buf.getvalue()

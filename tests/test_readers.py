@@ -123,10 +123,13 @@ def test_pdf_of_500_pages_is_refused_quickly(tmp_path):
     _raises_fast(p, InputError, ["页数过多"])
 
 
-def test_image_only_pdf_says_ocr_needed(tmp_path):
+def test_image_only_pdf_without_ocr_extra_says_so(tmp_path, monkeypatch):
+    from gongkai.read import ocr
+    monkeypatch.setattr(ocr, "available", lambda: False)
     p = tmp_path / "scan.pdf"
     p.write_bytes(_pdf_with_pages(2))
-    _raises_fast(p, UnsupportedFormat, ["OCR"])
+    msg = _raises_fast(p, UnsupportedFormat, ["OCR"])
+    assert "gongkai[ocr]" in msg
 
 
 def test_garbage_pdf(tmp_path):

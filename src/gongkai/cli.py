@@ -116,9 +116,10 @@ def cmd_demo(args) -> int:
 def cmd_debug(args) -> int:
     from .errors import GongkaiError
     from .extract.locate import locate
-    from .read import read_text_file
+    from .read import read_document
+    from .read.text import clean
     try:
-        text = read_text_file(args.file)
+        text = clean(read_document(args.file).text)
     except GongkaiError as e:
         print(e, file=sys.stderr)
         return EXIT_INPUT

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-NOT_PRINTED = "表中未找到该行"   # reason of cells whose row is not printed at all
+NOT_PRINTED = "表中未找到该行"   # reason of cells whose row was not found: value unknown (uncertain)
 STATUSES = ("value", "blank", "text", "inferred", "uncertain")
 SEVERITIES = ("error", "warning", "info")
 
@@ -31,6 +31,7 @@ class Source:
     row: int | None = None
     col: int | None = None
     table: int | None = None     # index of the table in the document (DOCX/HTML/PDF)
+    ocr: bool | None = None      # read by OCR (its value needs the arithmetic to confirm it)
 
     def to_dict(self) -> dict:
         return {k: v for k, v in self.__dict__.items() if v is not None}

@@ -88,6 +88,9 @@ def _parse(text: str, file, locator, checks: bool) -> Report:
     sections = {}
     for sid, (a, b, e) in lay.sections.items():
         sections[sid] = text[b:e].strip()
+    from .extract.confirm import confirm_ocr, needs_confirmation
+    if any(needs_confirmation(c) for c in tables.cells.values()):
+        confirm_ocr(tables.cells, fmts.get("t3") or "2021")
     report = Report(meta=meta, cells=tables.cells, sections=sections, findings=list(tables.findings),
                     narrative=narrative, claims=claims(narrative), source=file)
     unc = report.uncertain

@@ -24,6 +24,7 @@ class Match:
     exact: bool = True  # exact core/variant (False: edit-distance match)
     typo: bool = False  # matched a known typo variant or inexactly
     has_prefix: bool = False
+    gap: tuple | None = None   # compact span of numbers printed inside the label (wrapped cell)
 
 
 @lru_cache(maxsize=None)
@@ -147,6 +148,47 @@ def _fuzzy(s: str, spec: LabelSpec) -> list[Match]:
     return out
 
 
+_NUMERIC = set("0123456789.,+-%")
+
+
+def _gapped(s: str, spec: LabelSpec) -> list[Match]:
+    """A row label whose wrapped lines are interrupted by the row's numbers (the values
+    are printed at the cell's vertical centre): core[:k] + numbers + core[k:]."""
+    core = _cores(spec)[0][0]
+    L = len(core)
+    if L < 4:
+        return []
+    out = []
+    for k in range(L - 2, 0, -1):
+        tail = core[k:]
+        for q in _find_all(s, tail):
+            # walk back over the numbers; up to two stray characters (a fragment of a
+            # vertical group label such as "理" of 其他处理) may stand among them
+            g, stray = q, 0
+            while g > 0:
+                ch = s[g - 1]
+                if ch in _NUMERIC:
+                    g -= 1
+                elif stray < 2 and s[g - k:g] != core[:k]:
+                    stray += 1
+                    g -= 1
+                else:
+                    break
+            if g == q or not any(ch.isdigit() for ch in s[g:q]):
+                continue
+            st = g - k
+            if st < 0 or s[st:g] != core[:k]:
+                continue
+            pl = _prefix_at(s, st, spec)
+            if not pl and (spec.require_prefix or k < 3):
+                continue
+            out.append(Match(spec, st - pl, q + len(tail), st, s[st - pl:q + len(tail)], exact=False,
+                             typo=False, has_prefix=bool(pl), gap=(g, q)))
+        if out:
+            return out
+    return out
+
+
 def find_labels(s: str, specs, fuzzy_kinds=("row", "section")) -> list[Match]:
     """All non-overlapping label matches in compact string s, in order."""
     cands: list[Match] = []
@@ -173,7 +215,10 @@ def find_labels(s: str, specs, fuzzy_kinds=("row", "section")) -> list[Match]:
                 found_specs.add(spec.key)
     for spec in specs:
         if spec.kind in fuzzy_kinds and spec.key not in found_specs:
-            cands.extend(_fuzzy(s, spec))
+            fz = _fuzzy(s, spec)
+            if not fz and spec.kind == "row":
+                fz = _gapped(s, spec)
+            cands.extend(fz)
     # longest first, exact before fuzzy; then keep non-overlapping
     cands.sort(key=lambda m: (-(m.end - m.start), not m.exact, m.start))
     taken: list[Match] = []

@@ -88,6 +88,9 @@ def locate(text: str) -> Layout:
         located = [x for x in located if not (x.spec.table == "t2" and x.spec.kind == "row"
                                                and x.start < first_t2_header)]
     for i, x in enumerate(located):
+        if x.match.gap:     # numbers printed inside a wrapped label
+            x.value_start, x.value_end = zc.orig(x.match.gap[0]), zc.orig(x.match.gap[1] - 1) + 1
+            continue
         x.value_start = x.end
         x.value_end = located[i + 1].start if i + 1 < len(located) else z_end
     lay.zone = (z_start, z_end)

@@ -32,8 +32,46 @@ class TableResult:
     found: dict = field(default_factory=dict)      # table -> bool
 
 
+ORPHAN_REASON = "该行数值印在标签之前（表格跨页断开），按位置归入本行"
+
+
+def _orphans(lay: Layout, loc: Located) -> list:
+    """Numeric lines left over after a row's own line (a row split by a page break
+    prints its values before the next label).  Lines holding only a short fragment of
+    a vertical label (e.g. "供" of 无法提供) are passed over; any other text ends the search."""
+    text = lay.value_text(loc)
+    first_nl = text.find("\n")
+    if first_nl < 0:
+        return []
+    out = []
+    off = loc.value_start + first_nl + 1
+    for line in text[first_nl + 1:].split("\n"):
+        toks, _explicit = tokenize(line, off)
+        off += len(line) + 1
+        nums = [t for t in toks if t.kind == "num"]
+        texts = "".join(t.raw for t in toks if t.kind == "text")
+        if len(nums) >= 2 and not texts:
+            out.extend(nums)
+        elif texts and len(texts) > 2:
+            break
+    return out
+
+
 def _row_text(lay: Layout, loc: Located) -> RowText:
     toks, explicit = tokenize(lay.value_text(loc), loc.value_start)
+    if not any(t.kind == "num" for t in toks):
+        # nothing after the label: its values may stand just before it (page break)
+        i = lay.labels.index(loc)
+        prev = lay.labels[i - 1] if i > 0 else None
+        # a row in cell mode keeps only its own line, so later numeric lines are left over;
+        # in stream mode the row above consumed them (values on the next line are normal)
+        if prev is not None and (prev.spec.kind == "header" or
+                                 (prev.spec.kind == "row" and tokenize(lay.value_text(prev))[1])):
+            orph = _orphans(lay, prev)
+            if orph:
+                for t in orph:
+                    t.orphan = True
+                return RowText(loc, orph, False)
     if explicit:
         cells = [t for t in toks]
         return RowText(loc, cells, True)
@@ -87,7 +125,7 @@ def _cells_from_solution(lay, file, prefix_ids, rows_info, sol, out: TableResult
         for j, fid in enumerate(fids):
             res = sol.cells[(r, j)]
             if rt is None:
-                out.cells[fid] = Cell(None, "", "blank", NOT_PRINTED, None)
+                out.cells[fid] = Cell(None, "", "uncertain", NOT_PRINTED, None)
                 continue
             tok = rt.tokens[res.tok] if (res.tok is not None and res.tok < len(rt.tokens)) else None
             raw = tok.raw if tok is not None else ""
@@ -98,6 +136,8 @@ def _cells_from_solution(lay, file, prefix_ids, rows_info, sol, out: TableResult
             reason = None
             if res.status in ("inferred", "uncertain") or (res.status == "value" and len(cands) > 1):
                 reason = _reason(how_s, rt.tokens)
+            if tok is not None and getattr(tok, "orphan", False):
+                reason = ORPHAN_REASON + (f"；{reason}" if reason else "")
             if res.status == "uncertain":
                 reason = f"有多种读法都符合表格算术：{res.alternatives}；" + (reason or "")
             out.cells[fid] = Cell(res.value, raw, res.status, reason, src,
@@ -141,7 +181,7 @@ def extract_t2(lay: Layout, file, narrative: str, out: TableResult, fmt: str):
         rt = _best(_occurrences(lay, f"t2.row:{rid}"))
         if rt is None:
             for fid in fids:
-                out.cells[fid] = Cell(None, "", "blank", NOT_PRINTED, None)
+                out.cells[fid] = Cell(None, "", "uncertain", NOT_PRINTED, None)
             continue
         found_any = True
         cands = row_candidates(rt.tokens, len(fields))
@@ -230,7 +270,7 @@ def extract_t3(lay: Layout, file, out: TableResult, fmt: str):
     if not found:
         for r in rows:
             for fid in info[r.id][2]:
-                out.cells[fid] = Cell(None, "", "blank", NOT_PRINTED, None)
+                out.cells[fid] = Cell(None, "", "uncertain", NOT_PRINTED, None)
         return
     sol = solve(cand_map, t3_constraints(fmt))
     # the readings that survived describe how each row was read
@@ -297,7 +337,7 @@ def extract_t4(lay: Layout, file, out: TableResult):
     out.found["t4"] = start is not None
     if start is None:
         for fid in fids:
-            out.cells[fid] = Cell(None, "", "blank", NOT_PRINTED, None)
+            out.cells[fid] = Cell(None, "", "uncertain", NOT_PRINTED, None)
         return
     loc = next(x for x in lay.labels if x.start == start)
     rt = RowText(loc, toks, True)

@@ -32,6 +32,7 @@ class Token:
     digits: str | None = None  # plain digit run, for splitting fused numbers
     unit: str | None = None
     signed: bool = False
+    orphan: bool = False      # printed before its label (row split by a page break)
 
 
 def parse_number(s: str) -> Token | None:

@@ -37,7 +37,8 @@ def read_document(path: str | Path) -> Document:
         from .legacy import read_legacy
         return read_legacy(p, data)
     if kind == "image":
-        raise UnsupportedFormat(p, "图片需要 OCR 识别，当前版本尚未提供（将以可选组件 gongkai[ocr] 提供）")
+        from .ocr import read_image
+        return read_image(p, data)
     raise InputError(p, "不是可识别的报告文件（内容为二进制数据）")
 
 

@@ -31,6 +31,8 @@ class CellRef:
     table: int | None = None
     row: int | None = None
     col: int | None = None
+    ocr: bool = False
+    score: float | None = None      # OCR confidence
 
 
 @dataclass
@@ -39,11 +41,12 @@ class DocLine:
     page: int | None = None
     cells: list | None = None      # list[CellRef] for table rows
     top: float = 0.0               # vertical position on the page (ordering)
+    sep: str = "\t"                # "\t": cells are table cells; " ": OCR boxes (not cell boundaries)
 
     def serialise(self) -> str:
         if self.cells is None:
             return self.text
-        return "\t".join(c.text for c in self.cells)
+        return self.sep.join(c.text for c in self.cells)
 
 
 @dataclass
@@ -72,7 +75,7 @@ class Document:
         ln = self.lines[i]
         src = Source(file=file, line=i + 1, page=ln.page)
         if ln.cells:
-            k = self._text.count("\t", self._starts[i], max(self._starts[i], offset))
+            k = self._text.count(ln.sep, self._starts[i], max(self._starts[i], offset))
             if k < len(ln.cells):
                 c = ln.cells[k]
                 src.bbox = tuple(round(x, 1) for x in c.bbox) if c.bbox else None
@@ -80,4 +83,6 @@ class Document:
                 src.row, src.col = c.row, c.col
                 if c.table is not None:
                     src.table = c.table
+                if c.ocr:
+                    src.ocr = True
         return src
