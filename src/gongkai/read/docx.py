@@ -35,50 +35,73 @@ def check_zip(path, data: bytes) -> zipfile.ZipFile:
     return z
 
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
 def read_docx(path, data: bytes) -> Document:
-    check_zip(path, data)
+    """Body paragraphs and tables of word/document.xml, read directly with lxml
+    (no entity resolution, no network): merged cells (gridSpan, vMerge) appear once."""
+    z = check_zip(path, data)
     try:
-        import docx
-        from docx.table import Table
-        from docx.text.paragraph import Paragraph
+        from lxml import etree
     except ImportError:  # pragma: no cover
-        raise UnsupportedFormat(path, "读取 DOCX 需要 python-docx（pip install python-docx）")
+        raise UnsupportedFormat(path, "读取 DOCX 需要 lxml（pip install lxml）")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
     try:
-        d = docx.Document(io.BytesIO(data))
-    except Exception as e:
+        root = etree.fromstring(z.read("word/document.xml"), parser)
+    except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, OSError) as e:
         raise InputError(path, f"DOCX 文件损坏，无法读取（{e.__class__.__name__}）")
+    body = root.find(f"{W}body")
+    if body is None:
+        raise InputError(path, "DOCX 中没有正文")
     doc = Document(kind="docx")
     tno = 0
-    body = d.element.body
-    for el in body.iterchildren():
-        tag = el.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            text = Paragraph(el, d).text
-            for ln in text.split("\n"):
+    for el in body:
+        if el.tag == f"{W}p":
+            for ln in _para_text(el).split("\n"):
                 doc.lines.append(DocLine(text=ln))
-        elif tag == "tbl":
+        elif el.tag == f"{W}tbl":
             tno += 1
-            _table(Table(el, d), tno, doc)
+            _table(el, tno, doc)
+        elif el.tag == f"{W}sdt":        # content controls wrap paragraphs and tables
+            for sub in el.iter(f"{W}p"):
+                doc.lines.append(DocLine(text=_para_text(sub)))
     return doc
 
 
-def _table(table, tno: int, doc: Document):
-    prev = None
-    for ri, row in enumerate(table.rows):
-        try:
-            cells = list(row.cells)
-        except Exception:       # malformed grid: fall back to the cells as stored
-            cells = [c for c in row._tr.tc_lst]
-            cells = [type(row.cells[0])(c, row) if False else c for c in cells]
-        tcs = [c._tc for c in cells]
+def _para_text(p) -> str:
+    out = []
+    for node in p.iter(f"{W}t", f"{W}tab", f"{W}br", f"{W}cr"):
+        if node.tag == f"{W}t":
+            out.append(node.text or "")
+        elif node.tag == f"{W}tab":
+            out.append(" ")
+        else:
+            out.append("\n")
+    return "".join(out)
+
+
+def _table(tbl, tno: int, doc: Document):
+    for ri, tr in enumerate(tbl.iterfind(f"{W}tr")):
         refs = []
-        for ci, c in enumerate(cells):
-            tc = tcs[ci]
-            if ci > 0 and tc is tcs[ci - 1]:
-                continue                       # horizontal merge continuation
-            if prev is not None and ci < len(prev) and prev[ci] is tc:
-                continue                       # vertical merge continuation
-            refs.append(CellRef(cell_text(c.text), None, None, tno, ri, ci))
-        prev = tcs
+        col = 0
+        for tc in tr.iterfind(f"{W}tc"):
+            span = 1
+            cont = False
+            pr = tc.find(f"{W}tcPr")
+            if pr is not None:
+                gs = pr.find(f"{W}gridSpan")
+                if gs is not None:
+                    try:
+                        span = max(1, int(gs.get(f"{W}val", "1")))
+                    except ValueError:
+                        span = 1
+                vm = pr.find(f"{W}vMerge")
+                if vm is not None and vm.get(f"{W}val", "continue") != "restart":
+                    cont = True               # vertical merge continuation: printed above
+            if not cont:
+                text = "\n".join(_para_text(p) for p in tc.iter(f"{W}p"))
+                refs.append(CellRef(cell_text(text), None, None, tno, ri, col))
+            col += span
         if refs:
             doc.lines.append(DocLine(cells=refs))
