@@ -40,12 +40,17 @@ def _orphans(lay: Layout, loc: Located) -> list:
     prints its values before the next label).  Lines holding only a short fragment of
     a vertical label (e.g. "供" of 无法提供) are passed over; any other text ends the search."""
     text = lay.value_text(loc)
-    first_nl = text.find("\n")
-    if first_nl < 0:
-        return []
+    if loc.spec.kind == "row":
+        # a row keeps its own line; what follows is left over
+        first_nl = text.find("\n")
+        if first_nl < 0:
+            return []
+        start = first_nl + 1
+    else:
+        start = 0       # groups and headers carry no values: all of it is left over
     out = []
-    off = loc.value_start + first_nl + 1
-    for line in text[first_nl + 1:].split("\n"):
+    off = loc.value_start + start
+    for line in text[start:].split("\n"):
         toks, _explicit = tokenize(line, off)
         off += len(line) + 1
         nums = [t for t in toks if t.kind == "num"]
@@ -65,7 +70,7 @@ def _row_text(lay: Layout, loc: Located) -> RowText:
         prev = lay.labels[i - 1] if i > 0 else None
         # a row in cell mode keeps only its own line, so later numeric lines are left over;
         # in stream mode the row above consumed them (values on the next line are normal)
-        if prev is not None and (prev.spec.kind == "header" or
+        if prev is not None and (prev.spec.kind in ("header", "group") or
                                  (prev.spec.kind == "row" and tokenize(lay.value_text(prev))[1])):
             orph = _orphans(lay, prev)
             if orph:

@@ -12,6 +12,7 @@ from statistics import median
 
 from ..errors import UnsupportedFormat
 from .document import CellRef, DocLine
+from .grid import grid_rows
 
 DPI = 200
 _engine = None
@@ -98,62 +99,6 @@ def deskew(arr):
     return cv2.warpAffine(arr, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
 
 
-def _cell_of(cx, cy, hs, vs):
-    """The grid cell (left, top, right, bottom) containing a point, or None outside a table."""
-    left = max((v[0] for v in vs if v[0] <= cx and v[1] - 3 <= cy <= v[3] + 3), default=None)
-    right = min((v[0] for v in vs if v[0] > cx and v[1] - 3 <= cy <= v[3] + 3), default=None)
-    top = max((h[1] for h in hs if h[1] <= cy and h[0] - 3 <= cx <= h[2] + 3), default=None)
-    bottom = min((h[1] for h in hs if h[1] > cy and h[0] - 3 <= cx <= h[2] + 3), default=None)
-    if None in (left, right, top, bottom):
-        return None
-    return (round(left), round(top), round(right), round(bottom))
-
-
-def _grid_rows(chars, hs, vs, page, scale):
-    """Characters placed in grid cells → table rows (lists of CellRef), keyed by row top.
-    A row is the band of a cell in the rightmost column (总计 cells are never merged)."""
-    cells: dict[tuple, list] = {}
-    for ch in chars:
-        key = _cell_of(ch[0], ch[1], hs, vs)
-        if key is not None:
-            cells.setdefault(key, []).append(ch)
-    if not cells:
-        return [], set()
-    used = set()
-    # bands from the cells of the rightmost column of each table block
-    right_edge = {}
-    for (l, t, r, b) in cells:
-        right_edge[r] = right_edge.get(r, 0) + 1
-    rows: dict[tuple, list] = {}
-    for key in sorted(cells, key=lambda k: (k[1], k[0])):
-        l, t, r, b = key
-        rows.setdefault((t, b), []).append(key)
-    out = []
-    emitted = set()
-    for (t, b) in sorted(rows):
-        keys = []
-        # a merged (taller) cell overlapping this band is emitted with the first band it meets
-        for key in cells:
-            if key in emitted:
-                continue
-            if key[1] <= t + 2 and key[3] >= b - 2:
-                keys.append(key)
-        if not keys:
-            continue
-        keys.sort(key=lambda k: k[0])
-        refs = []
-        for key in keys:
-            emitted.add(key)
-            chs = sorted(cells[key], key=lambda c: (round(c[1] / 8), c[0]))
-            text = "".join(c[2] for c in chs)
-            for c in chs:
-                used.add(id(c))
-            bbox = tuple(v / scale for v in key)
-            refs.append(CellRef(text, page, bbox, None, None, None, True, min(c[3] for c in chs)))
-        out.append(DocLine(page=page, cells=refs, top=t / scale))
-    return out, used
-
-
 def ocr_lines(img, page: int | None = None, scale: float = 1.0, path=None) -> list[DocLine]:
     """OCR one image (PIL) into lines.  scale = pixels per output unit (DPI/72 for PDF points).
     Text inside ruled tables is placed into the grid's cells; the rest becomes lines."""
@@ -182,10 +127,13 @@ def ocr_lines(img, page: int | None = None, scale: float = 1.0, path=None) -> li
             ys = [float(p[1]) for p in pq]
             x0, x1, cy = min(xs), max(xs), sum(ys) / len(ys)
             n = max(1, len(ptxt))
-            mine.extend((x0 + (i + 0.5) * (x1 - x0) / n, cy, ch, float(sc)) for i, ch in enumerate(ptxt))
+            top, bottom = min(ys), max(ys)
+            cw = (x1 - x0) / n
+            mine.extend((x0 + (i + 0.5) * cw, cy, ch, float(sc), x0 + i * cw, x0 + (i + 1) * cw, top, bottom)
+                        for i, ch in enumerate(ptxt) if not ch.isspace())
         chars.extend(mine)
         boxed.append((quad, txt, float(sc), mine))
-    table_lines, used = _grid_rows(chars, hs, vs, page, scale) if (hs and vs) else ([], set())
+    table_lines, used = grid_rows(chars, hs, vs, page, scale, ocr=True)
     rest = [(q, t, sc) for q, t, sc, mine in boxed if not any(id(c) in used for c in mine)]
     return sorted(table_lines + _line_rows(rest, page, scale), key=lambda x: x.top)
 

@@ -1,17 +1,18 @@
-"""PDF with a text layer → document model.  Tables come from pdfplumber's ruling-line
-table finder (merged cells: only the top-left slot holds text, the continuation
-slots are omitted); text outside the tables becomes lines.  Each table cell keeps
-its page and box.  Pages with no text layer are noted (they need OCR)."""
+"""PDF → document model, page by page.  Text-layer pages: characters and boxes from
+pypdfium2 and ruling lines from the page's path objects, rebuilt into table grids
+(``grid.py``: merged cells once, labels wrapped over many lines, a row broken by a
+page break joined again); text outside tables becomes lines.  Every cell keeps its
+page and box.  Pages without a text layer are OCR'd when the OCR extra is installed."""
 from __future__ import annotations
 
-import io
-
 from ..errors import InputError, UnsupportedFormat
-from .document import CellRef, DocLine, Document, cell_text
+from .document import DocLine, Document
+from .grid import grid_rows
 
 import re
 
 MAX_PAGES = 200
+THIN = 2.5     # points: a path thinner than this is a ruling line
 _HEADER_WORDS = re.compile(r"申请人情况|自然人|法人或其他组织|结果维持|信息内容|本年制发|行政复议|勾稽")
 
 
@@ -40,72 +41,105 @@ def _merge_into(prev_cells, cells):
 MAX_OCR_PAGES = 40     # ~5 s and ~0.9 GB per page on 2 cores
 
 
-def _in_any(obj, boxes) -> bool:
-    cx = (obj["x0"] + obj["x1"]) / 2
-    cy = (obj["top"] + obj["bottom"]) / 2
-    return any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
+def page_lines(page, pno: int) -> tuple[list[DocLine], int]:
+    """One text-layer page → lines: characters (pypdfium2 text page; tight boxes for x,
+    loose font boxes for lines) placed into the grid of the page's ruling segments
+    (thin path objects); the rest become text lines."""
+    import pypdfium2.raw as R
+    H = page.get_height()
+    tp = page.get_textpage()
+    n = tp.count_chars()
+    if n == 0:
+        return [], 0
+    text = tp.get_text_range(0, n)
+    chars = []
+    if len(text) == n:
+        for i, ch in enumerate(text):
+            if ch.isspace() or ch in "\ufffe\x02\x00":
+                continue
+            l, _b, r, _t = tp.get_charbox(i)
+            _l, lb, _r, lt = tp.get_charbox(i, loose=True)
+            chars.append(((l + r) / 2, H - (lb + lt) / 2, ch, 1.0, l, r, H - lt, H - lb))
+    hs, vs = [], []
+    for obj in page.get_objects(filter=[R.FPDF_PAGEOBJ_PATH], max_depth=3):
+        l, b, r, t = obj.get_bounds()
+        if t - b < THIN and r - l > 2 * THIN:
+            y = H - (b + t) / 2
+            hs.append((l, y, r, y))
+        elif r - l < THIN and t - b > 2 * THIN:
+            x = (l + r) / 2
+            vs.append((x, H - t, x, H - b))
+    rows, used = grid_rows(chars, hs, vs, pno)
+    rest = [c for c in chars if id(c) not in used]
+    return sorted(rows + text_lines(rest, pno), key=lambda x: x.top), len(chars)
+
+
+def text_lines(chars, pno) -> list[DocLine]:
+    """Characters outside tables → lines (by their font box), spaces at wide gaps."""
+    from .grid import _cell_text
+    if not chars:
+        return []
+    chars = sorted(chars, key=lambda c: c[1])
+    lines: list[list] = []
+    for c in chars:
+        h = max(1.0, c[7] - c[6])
+        if lines and abs(lines[-1][0][1] - c[1]) < 0.5 * h:
+            lines[-1].append(c)
+        else:
+            lines.append([c])
+    out = []
+    for ln in lines:
+        text = _cell_text(ln) if False else _line_text(ln)
+        out.append(DocLine(text=text, page=pno, top=min(c[6] for c in ln)))
+    return out
+
+
+def _line_text(ln) -> str:
+    ln = sorted(ln, key=lambda c: c[0])
+    parts = [ln[0][2]]
+    for a, b in zip(ln, ln[1:]):
+        if b[4] - a[5] > 0.3 * max(1.0, b[7] - b[6]):
+            parts.append(" ")
+        parts.append(b[2])
+    return "".join(parts)
 
 
 def read_pdf(path, data: bytes) -> Document:
     try:
-        import pdfplumber
-        from pdfminer.pdfdocument import PDFPasswordIncorrect
+        import pypdfium2 as pdfium
     except ImportError:  # pragma: no cover - a dependency of the package
-        raise UnsupportedFormat(path, "读取 PDF 需要 pdfplumber（pip install pdfplumber）")
+        raise UnsupportedFormat(path, "读取 PDF 需要 pypdfium2（pip install pypdfium2）")
     doc = Document(kind="pdf")
     try:
-        pdf = pdfplumber.open(io.BytesIO(data))
-    except PDFPasswordIncorrect:
-        raise InputError(path, "PDF 已加密（需要密码），无法读取")
-    except Exception as e:
-        if "PDFPassword" in repr(e) or b"/Encrypt" in data[-4096:] or b"/Encrypt" in data[:4096]:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        if "password" in str(e).lower() or b"/Encrypt" in data[-4096:] or b"/Encrypt" in data[:4096]:
             raise InputError(path, "PDF 已加密（需要密码），无法读取")
-        raise InputError(path, f"PDF 文件损坏或不完整，无法打开（{e.__class__.__name__}）")
-    with pdf:
-        try:
-            n = len(pdf.pages)
-        except Exception as e:
-            raise InputError(path, f"PDF 文件损坏，无法读取页面（{e.__class__.__name__}）")
+        raise InputError(path, f"PDF 文件损坏或不完整，无法打开（{e}）")
+    try:
+        n = len(pdf)
         if n == 0:
             raise InputError(path, "PDF 没有页面")
         if n > MAX_PAGES:
             raise InputError(path, f"PDF 页数过多（{n} 页，上限 {MAX_PAGES} 页）——年度报告通常不超过 30 页")
         empty_pages = []
-        table_no = 0
         last_row = None          # cells of the last table row emitted (for page-break continuations)
-        for pno, page in enumerate(pdf.pages, 1):
+        for pno in range(1, n + 1):
             try:
-                chars = page.chars
-            except Exception as e:
-                raise InputError(path, f"PDF 第 {pno} 页损坏（{e.__class__.__name__}）")
-            if not chars:
+                items, nchars = page_lines(pdf[pno - 1], pno)
+            except pdfium.PdfiumError as e:
+                raise InputError(path, f"PDF 第 {pno} 页损坏（{e}）")
+            if nchars == 0:
                 empty_pages.append(pno)
                 continue
-            items: list[DocLine] = []
-            boxes = []
-            for t in page.find_tables():
-                table_no += 1
-                rows = t.extract()
-                boxes.append(t.bbox)
-                for ri, (row, trow) in enumerate(zip(rows, t.rows)):
-                    cells = []
-                    for ci, (txt, box) in enumerate(zip(row, trow.cells)):
-                        if txt is None:      # continuation of a merged cell
-                            continue
-                        cells.append(CellRef(cell_text(txt), pno, box, table_no, ri, ci))
-                    if ri == 0 and not items and _continuation(cells, last_row):
-                        _merge_into(last_row, cells)
-                        continue
-                    if cells:
-                        top = trow.bbox[1] if trow.bbox else t.bbox[1]
-                        items.append(DocLine(page=pno, cells=cells, top=top))
-            rest = page.filter(lambda o: o.get("object_type") != "char" or not _in_any(o, boxes)) if boxes else page
-            for ln in rest.extract_text_lines(layout=False, strip=True):
-                items.append(DocLine(text=ln["text"], page=pno, top=ln["top"]))
-            items.sort(key=lambda x: x.top)
+            if items and items[0].cells and _continuation(items[0].cells, last_row):
+                _merge_into(last_row, items[0].cells)
+                items = items[1:]
             doc.lines.extend(items)
             if items:
                 last_row = items[-1].cells      # None when the page ends with text
+    finally:
+        pdf.close()
     if empty_pages:
         _ocr_pages(path, data, empty_pages, doc, all_empty=len(empty_pages) == n)
     return doc

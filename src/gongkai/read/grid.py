@@ -1,0 +1,98 @@
+"""Rebuild ruled table grids from characters and ruling segments — shared by the
+text-layer PDF reader (pypdfium2 characters and path objects) and OCR (recognised
+characters and the rules found in the scan).
+
+Every character is placed in the cell bounded by the nearest rules around it that
+actually reach it (so merged cells are one cell); a table row is a band between two
+horizontal rules; a cell taller than the band (a merged label) is emitted once, in
+the first band it covers."""
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+
+from .document import CellRef, DocLine
+
+TOL = 3.0
+
+
+class Rules:
+    def __init__(self, hs, vs, tol=TOL):
+        self.tol = tol
+        self.vs = sorted(vs, key=lambda v: v[0])          # (x, y0, x, y1)
+        self.vx = [v[0] for v in self.vs]
+        self.hs = sorted(hs, key=lambda h: h[1])          # (x0, y, x1, y)
+        self.hy = [h[1] for h in self.hs]
+
+    def cell(self, cx, cy):
+        t = self.tol
+        i = bisect_right(self.vx, cx)
+        left = next((self.vs[k][0] for k in range(i - 1, -1, -1)
+                     if self.vs[k][1] - t <= cy <= self.vs[k][3] + t), None)
+        right = next((self.vs[k][0] for k in range(i, len(self.vs))
+                      if self.vs[k][1] - t <= cy <= self.vs[k][3] + t and self.vs[k][0] > cx), None)
+        j = bisect_right(self.hy, cy)
+        top = next((self.hs[k][1] for k in range(j - 1, -1, -1)
+                    if self.hs[k][0] - t <= cx <= self.hs[k][2] + t), None)
+        bottom = next((self.hs[k][1] for k in range(j, len(self.hs))
+                       if self.hs[k][0] - t <= cx <= self.hs[k][2] + t and self.hs[k][1] > cy), None)
+        if None in (left, right, top, bottom) or right - left < 1 or bottom - top < 1:
+            return None
+        return (round(left, 0), round(top, 0), round(right, 0), round(bottom, 0))
+
+
+def _cell_text(chs) -> str:
+    """Characters of one cell in reading order: lines by vertical position, then x."""
+    chs = sorted(chs, key=lambda c: c[1])
+    lines: list[list] = []
+    for c in chs:
+        h = max(2.0, (c[7] - c[6]) if len(c) > 7 else 8.0)
+        if lines and abs(lines[-1][0][1] - c[1]) < 0.5 * h:
+            lines[-1].append(c)
+        else:
+            lines.append([c])
+    out = []
+    for ln in lines:
+        ln.sort(key=lambda c: c[0])
+        parts = [ln[0][2]]
+        for a, b in zip(ln, ln[1:]):
+            if len(a) > 7 and (a[2].isascii() or b[2].isascii()) and b[4] - a[5] > 0.3 * max(1.0, b[7] - b[6]):
+                parts.append(" ")
+            parts.append(b[2])
+        out.append("".join(parts))
+    return "".join(out)
+
+
+def grid_rows(chars, hs, vs, page, scale=1.0, ocr=False, table_base=0):
+    """chars: (cx, cy, ch, score[, x0, x1, top, bottom]).  Returns (DocLines, ids of used chars)."""
+    if not hs or not vs:
+        return [], set()
+    rules = Rules(hs, vs, TOL * (1 if scale == 1.0 else scale))
+    cells: dict[tuple, list] = {}
+    for ch in chars:
+        key = rules.cell(ch[0], ch[1])
+        if key is not None:
+            cells.setdefault(key, []).append(ch)
+    if not cells:
+        return [], set()
+    used = {id(c) for chs in cells.values() for c in chs}
+    bands = sorted({(k[1], k[3]) for k in cells})
+    # a band is a row when no smaller band lies inside it (merged cells span several rows)
+    rows = [b for b in bands if not any(o != b and o[0] >= b[0] - 1 and o[1] <= b[1] + 1 for o in bands)]
+    emitted = set()
+    out = []
+    for top, bottom in rows:
+        keys = [k for k in cells if k not in emitted and k[1] <= top + 1 and k[3] >= bottom - 1]
+        if not keys:
+            continue
+        keys.sort(key=lambda k: k[0])
+        refs = []
+        for k in keys:
+            emitted.add(k)
+            sc = min(c[3] for c in cells[k])
+            refs.append(CellRef(_cell_text(cells[k]), page, tuple(v / scale for v in k), None, None, None, ocr,
+                                sc if ocr else None))
+        out.append(DocLine(page=page, cells=refs, top=top / scale))
+    for k in cells:                      # cells in no row band (should not happen): keep their text
+        if k not in emitted:
+            out.append(DocLine(text=_cell_text(cells[k]), page=page, top=k[1] / scale))
+    return out, used
