@@ -45,6 +45,8 @@ def page_lines(page, pno: int) -> tuple[list[DocLine], int]:
     """One text-layer page → lines: characters (pypdfium2 text page; tight boxes for x,
     loose font boxes for lines) placed into the grid of the page's ruling segments
     (thin path objects); the rest become text lines."""
+    import ctypes
+
     import pypdfium2.raw as R
     H = page.get_height()
     tp = page.get_textpage()
@@ -54,24 +56,48 @@ def page_lines(page, pno: int) -> tuple[list[DocLine], int]:
     text = tp.get_text_range(0, n)
     chars = []
     if len(text) == n:
+        l, b, r, t = (ctypes.c_double() for _ in range(4))
+        fs = R.FS_RECTF()
+        raw = tp.raw
+        get_box, get_loose = R.FPDFText_GetCharBox, R.FPDFText_GetLooseCharBox
+        pl, pb, pr, pt = ctypes.byref(l), ctypes.byref(r), ctypes.byref(b), ctypes.byref(t)
         for i, ch in enumerate(text):
             if ch.isspace() or ch in "\ufffe\x02\x00":
                 continue
-            l, _b, r, _t = tp.get_charbox(i)
-            _l, lb, _r, lt = tp.get_charbox(i, loose=True)
-            chars.append(((l + r) / 2, H - (lb + lt) / 2, ch, 1.0, l, r, H - lt, H - lb))
+            get_box(raw, i, pl, pb, pr, pt)          # left, right, bottom, top (tight)
+            get_loose(raw, i, fs)                    # font box: consistent line height
+            chars.append(((l.value + r.value) / 2, H - (fs.bottom + fs.top) / 2, ch, 1.0,
+                          l.value, r.value, H - fs.top, H - fs.bottom))
     hs, vs = [], []
-    for obj in page.get_objects(filter=[R.FPDF_PAGEOBJ_PATH], max_depth=3):
-        l, b, r, t = obj.get_bounds()
-        if t - b < THIN and r - l > 2 * THIN:
-            y = H - (b + t) / 2
-            hs.append((l, y, r, y))
-        elif r - l < THIN and t - b > 2 * THIN:
-            x = (l + r) / 2
-            vs.append((x, H - t, x, H - b))
+    praw = page.raw
+    bl, bb, br, bt = (ctypes.c_float() for _ in range(4))
+    refs = [ctypes.byref(x) for x in (bl, bb, br, bt)]
+    forms = False
+    for k in range(R.FPDFPage_CountObjects(praw)):
+        obj = R.FPDFPage_GetObject(praw, k)
+        kind = R.FPDFPageObj_GetType(obj)
+        if kind == R.FPDF_PAGEOBJ_FORM:
+            forms = True
+        if kind != R.FPDF_PAGEOBJ_PATH or not R.FPDFPageObj_GetBounds(obj, *refs):
+            continue
+        _segment(bl.value, bb.value, br.value, bt.value, H, hs, vs)
+    if forms:   # rules drawn inside form XObjects: walk them with the helper
+        for obj in page.get_objects(filter=[R.FPDF_PAGEOBJ_PATH], max_depth=3):
+            if obj.level > 0:
+                _segment(*obj.get_bounds(), H, hs, vs)
     rows, used = grid_rows(chars, hs, vs, pno)
     rest = [c for c in chars if id(c) not in used]
     return sorted(rows + text_lines(rest, pno), key=lambda x: x.top), len(chars)
+
+
+def _segment(l, b, r, t, H, hs, vs):
+    """A thin path is a ruling line: horizontal (x0, y, x1, y) or vertical (x, y0, x, y1)."""
+    if t - b < THIN and r - l > 2 * THIN:
+        y = H - (b + t) / 2
+        hs.append((l, y, r, y))
+    elif r - l < THIN and t - b > 2 * THIN:
+        x = (l + r) / 2
+        vs.append((x, H - t, x, H - b))
 
 
 def text_lines(chars, pno) -> list[DocLine]:
