@@ -203,3 +203,41 @@ def test_xlsx_and_random_zip_are_not_reports(tmp_path):
     p = tmp_path / "a.docx"
     p.write_bytes(buf.getvalue())
     _raises_fast(p, UnsupportedFormat, ["Excel"])
+
+
+def test_html_cells_built_from_p_and_div(tmp_path):
+    import re
+    v = random_values(random.Random(8), "2021")
+    html = to_html(v).decode("utf-8")
+    # split long labels into <p> pieces and wrap numbers in <div>, as some CMSs print them
+    html = re.sub(r"<td([^>]*)>([^<]{8,})</td>",
+                  lambda m: f"<td{m.group(1)}><p>{m.group(2)[:5]}</p><p>{m.group(2)[5:]}</p></td>", html)
+    html = re.sub(r"<td>(\d+)</td>", r"<td><div><span>\1</span></div></td>", html)
+    p = tmp_path / "p.html"
+    p.write_text(html, "utf-8")
+    _exact(p, v)
+
+
+def test_legacy_doc_through_libreoffice(tmp_path, monkeypatch):
+    import os
+    import shutil
+    import subprocess
+    from gongkai.read import legacy
+    v = random_values(random.Random(6), "2021")
+    src = tmp_path / "r.docx"
+    src.write_bytes(to_docx(v))
+    if shutil.which("soffice") is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice missing: scripts/system-deps.sh installs it")
+        pytest.skip("LibreOffice not installed")
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/prof", "--headless", "--convert-to",
+                    "doc", "--outdir", str(tmp_path), str(src)], capture_output=True, timeout=180, check=True)
+    doc = tmp_path / "r.doc"
+    assert doc.read_bytes()[:4] == b"\xd0\xcf\x11\xe0"
+    r = _exact(doc, v)
+    assert r.meta["reader"] == "doc"
+    # without LibreOffice: one clear line
+    monkeypatch.setattr(legacy, "find_soffice", lambda: None)
+    with pytest.raises(UnsupportedFormat) as e:
+        parse_file(doc)
+    assert "LibreOffice" in str(e.value) and str(doc) in str(e.value)
