@@ -82,10 +82,11 @@ def scan_case():
     return v, scanned(pdf, 0, angle=0.8, seed=11)
 
 
-def test_scanned_png(tmp_path, scan_case):
+@pytest.mark.parametrize("ext", ["png", "jpg"])
+def test_scanned_image(tmp_path, scan_case, ext):
     v, img = scan_case
-    p = tmp_path / "scan.png"
-    img.save(p)
+    p = tmp_path / f"scan.{ext}"
+    img.convert("L").save(p, quality=90) if ext == "jpg" else img.save(p)
     acc, silent, r = _score(p, v)
     assert silent == [] and acc >= 0.99, (acc, silent[:5])
     assert r.meta["reader"] == "ocr"
