@@ -62,28 +62,14 @@ def _read_bytes(p: Path, limit: int) -> bytes:
 
 
 def read_text_file(path: str | Path) -> str:
+    """A text report's decoded text (other file types: UnsupportedFormat)."""
     p = Path(path)
-    try:
-        size = p.stat().st_size
-    except FileNotFoundError:
-        raise InputError(p, "文件不存在")
-    except OSError as e:
-        raise InputError(p, f"无法读取文件（{e.strerror or e}）")
-    if p.is_dir():
-        raise InputError(p, "这是一个文件夹，不是报告文件")
-    if size == 0:
-        raise InputError(p, "文件为空")
-    if size > MAX_BYTES:
-        raise InputError(p, f"文件过大（{size // (1024 * 1024)} MB，上限 {MAX_BYTES // (1024 * 1024)} MB）")
-    try:
-        data = p.read_bytes()
-    except OSError as e:
-        raise InputError(p, f"无法读取文件（{e.strerror or e}）")
+    data = _read_bytes(p, MAX_BYTES)
     kind = sniff(data)
     if kind != "text":
         names = {"pdf": "PDF", "zip": "DOCX/ZIP", "ole": "旧版 Word（.doc/.wps）", "html": "HTML",
                  "image": "图片", "binary": "二进制"}
         if kind == "binary":
             raise InputError(p, "不是文本文件（内容为二进制数据）")
-        raise UnsupportedFormat(p, f"暂不支持的文件类型：{names.get(kind, kind)}（当前版本读取文本报告 .txt/.md）")
+        raise UnsupportedFormat(p, f"不是文本文件：{names.get(kind, kind)}（请用 read_document 读取）")
     return decode(data, p)

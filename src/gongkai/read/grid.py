@@ -50,16 +50,20 @@ def _cell_text(chs) -> str:
             lines[-1].append(c)
         else:
             lines.append([c])
-    out = []
-    for ln in lines:
-        ln.sort(key=lambda c: c[0])
-        parts = [ln[0][2]]
-        for a, b in zip(ln, ln[1:]):
-            if len(a) > 7 and (a[2].isascii() or b[2].isascii()) and b[4] - a[5] > 0.3 * max(1.0, b[7] - b[6]):
-                parts.append(" ")
-            parts.append(b[2])
-        out.append("".join(parts))
-    return "".join(out)
+    return "".join(line_text(ln, ascii_gaps_only=True) for ln in lines)
+
+
+def line_text(ln, ascii_gaps_only: bool = False) -> str:
+    """Characters of one line, left to right; a space where the gap is wide (inside table
+    cells only next to ASCII, where it separates numbers)."""
+    ln = sorted(ln, key=lambda c: c[0])
+    parts = [ln[0][2]]
+    for a, b in zip(ln, ln[1:]):
+        wide = len(a) > 7 and b[4] - a[5] > 0.3 * max(1.0, b[7] - b[6])
+        if wide and (not ascii_gaps_only or a[2].isascii() or b[2].isascii()):
+            parts.append(" ")
+        parts.append(b[2])
+    return "".join(parts)
 
 
 def grid_rows(chars, hs, vs, page, scale=1.0, ocr=False, table_base=0):

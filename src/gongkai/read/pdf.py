@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..errors import InputError, UnsupportedFormat
 from .document import DocLine, Document
-from .grid import grid_rows
+from .grid import grid_rows, line_text
 
 import re
 
@@ -102,7 +102,6 @@ def _segment(l, b, r, t, H, hs, vs):
 
 def text_lines(chars, pno) -> list[DocLine]:
     """Characters outside tables → lines (by their font box), spaces at wide gaps."""
-    from .grid import _cell_text
     if not chars:
         return []
     chars = sorted(chars, key=lambda c: c[1])
@@ -115,19 +114,9 @@ def text_lines(chars, pno) -> list[DocLine]:
             lines.append([c])
     out = []
     for ln in lines:
-        text = _cell_text(ln) if False else _line_text(ln)
+        text = line_text(ln)
         out.append(DocLine(text=text, page=pno, top=min(c[6] for c in ln)))
     return out
-
-
-def _line_text(ln) -> str:
-    ln = sorted(ln, key=lambda c: c[0])
-    parts = [ln[0][2]]
-    for a, b in zip(ln, ln[1:]):
-        if b[4] - a[5] > 0.3 * max(1.0, b[7] - b[6]):
-            parts.append(" ")
-        parts.append(b[2])
-    return "".join(parts)
 
 
 def read_pdf(path, data: bytes) -> Document:
