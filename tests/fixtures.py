@@ -5,67 +5,10 @@ from __future__ import annotations
 import html
 import io
 
-from synth import NF
-
-COLS = NF.t3_columns
-
-
-def _v(x):
-    return "" if x is None else str(x)
-
-
 def table_grids(values: dict, fmt: str = "2021"):
-    """The three tables as lists of rows; a cell is (text, rowspan, colspan)."""
-    t2 = []
-    items = {"rules": ("第二十条第（一）项", ["本年制发件数", "本年废止件数", "现行有效件数"] if fmt == "2021"
-                       else ["本年新制作数量", "本年新公开数量", "对外公开总数量"]),
-             "licensing": ("第二十条第（五）项", ["本年处理决定数量"] if fmt == "2021" else ["上一年项目数量", "本年增/减", "处理决定数量"]),
-             "penalty": ("第二十条第（六）项", ["本年处理决定数量"] if fmt == "2021" else ["上一年项目数量", "本年增/减", "处理决定数量"]),
-             "fees": ("第二十条第（八）项", ["本年收费金额（单位：万元）"] if fmt == "2021" else ["上一年项目数量", "本年增/减"]),
-             "procurement": ("第二十条第（九）项", ["采购项目数量", "采购总金额"])}
-    labels = {r["id"]: r.get("label_2019" if fmt == "2019" else "label", r["label"]) for r in NF.raw["t2"]["rows"]}
-    for rid, fields in NF.t2_rows(fmt):
-        if rid in items:
-            cap, heads = items[rid]
-            t2.append([(cap, 1, 4)])
-            span = 3 // len(heads)
-            t2.append([("信息内容", 1, 1)] + [(h, 1, span if i < len(heads) - 1 else 3 - span * (len(heads) - 1))
-                                            for i, h in enumerate(heads)])
-        vals = [_v(values.get(f"t2.{rid}.{f}")) for f in fields]
-        span = 3 // len(vals)
-        t2.append([(labels[rid], 1, 1)] + [(x, 1, span if i < len(vals) - 1 else 3 - span * (len(vals) - 1))
-                                          for i, x in enumerate(vals)])
-    t3 = [[("（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3), ("申请人情况", 1, 7)],
-          [("自然人", 2, 1), ("法人或其他组织", 1, 5), ("总计", 2, 1)],
-          [("商业企业", 1, 1), ("科研机构", 1, 1), ("社会公益组织", 1, 1), ("法律服务机构", 1, 1), ("其他", 1, 1)]]
-    rows = NF.t3_rows(fmt)
-    n_results = sum(1 for r in rows if r.kind in ("outcome", "total"))
-    seen = set()
-    for r in rows:
-        vals = [(_v(values.get(f"t3.{r.id}.{c}")), 1, 1) for c in COLS]
-        if r.kind in ("input", "output"):
-            t3.append([(r.label, 1, 3)] + vals)
-            continue
-        row = []
-        if "results" not in seen:
-            row.append(("三、本年度办理结果", n_results, 1))
-            seen.add("results")
-        if r.group:
-            if r.group not in seen:
-                g = next(x for x in NF.raw["t3"]["groups"] if x["id"] == r.group)
-                n = sum(1 for x in rows if x.group == r.group)
-                row.append((g["label"], n, 1))
-                seen.add(r.group)
-            row.append((r.label, 1, 1))
-        else:
-            row.append((r.label, 1, 2))
-        t3.append(row + vals)
-    t4 = [[("行政复议", 1, 5), ("行政诉讼", 1, 10)],
-          [(h, 2, 1) for h in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")]
-          + [("未经复议直接起诉", 1, 5), ("复议后起诉", 1, 5)],
-          [(h, 1, 1) for h in ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")] * 2,
-          [(_v(values.get(f"t4.{g}.{c}")), 1, 1) for g in NF.t4_groups for c in NF.t4_columns]]
-    return t2, t3, t4
+    """The three tables in the official structure (the library's grid builder)."""
+    from gongkai.render.grids import t2_grid, t3_grid, t4_grid
+    return t2_grid(values, fmt), t3_grid(values, fmt), t4_grid(values)
 
 
 def _html_table(grid, blank="&nbsp;"):

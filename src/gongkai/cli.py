@@ -158,6 +158,30 @@ def cmd_docs(args) -> int:
     return EXIT_OK
 
 
+def cmd_render(args) -> int:
+    from .display import SEV_ZH
+    from .errors import GongkaiError
+    from .render import load_input, render
+    from .render.build import RenderRefused
+    to = args.to or (args.output.rsplit(".", 1)[-1].lower() if "." in args.output else "")
+    try:
+        inp = load_input(args.input)
+        findings = render(inp, to, args.output, force=args.force, blank_as_zero=args.blank_as_zero)
+    except RenderRefused as e:
+        print(str(e), file=sys.stderr)
+        for f in e.findings:
+            print(f"  {SEV_ZH[f.severity]}  {f.rule}  {f.message}", file=sys.stderr)
+        return EXIT_STRICT
+    except GongkaiError as e:
+        print(e, file=sys.stderr)
+        return EXIT_INPUT
+    for f in findings:
+        if f.severity != "info":
+            print(f"  {SEV_ZH[f.severity]}  {f.rule}  {f.message}", file=sys.stderr)
+    print(f"已生成 {args.output}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gongkai", description="政府信息公开工作年度报告：解析为带校验的数据")
     p.add_argument("--version", action="version", version=f"gongkai {__version__}")
@@ -179,6 +203,13 @@ def build_parser() -> argparse.ArgumentParser:
     g = sub.add_parser("debug", help="显示定位到的章节、标签及其后的文字（排查解析问题）")
     g.add_argument("file")
     g.set_defaults(func=cmd_debug)
+    rd = sub.add_parser("render", help="由报告数据生成符合国家格式的年度报告（DOCX/PDF/HTML）")
+    rd.add_argument("input", help="gongkai parse 输出的 JSON")
+    rd.add_argument("--to", choices=["docx", "pdf", "html"], help="输出格式（默认取输出文件扩展名）")
+    rd.add_argument("-o", "--output", required=True, help="输出文件")
+    rd.add_argument("--force", action="store_true", help="数据有错误级问题时仍生成，并加盖「未通过校验」")
+    rd.add_argument("--blank-as-zero", action="store_true", help="空白单元格印为 0（默认保持空白）")
+    rd.set_defaults(func=cmd_render)
     r = sub.add_parser("docs", help="由格式数据与规则注册表生成参考文档")
     r.add_argument("--out", default="docs/reference.md")
     r.add_argument("--check", action="store_true", help="只检查文档是否最新")

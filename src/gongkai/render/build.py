@@ -1,0 +1,116 @@
+"""Render input (report data + narrative), the checks-first policy, and dispatch to
+the HTML, PDF and DOCX writers."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from ..errors import GongkaiError, InputError
+from ..formats import national
+from ..model import Cell, Report
+
+STAMP = "未通过校验"
+
+
+class RenderRefused(GongkaiError):
+    """The data has error-level findings and --force was not given."""
+
+    def __init__(self, findings):
+        self.findings = findings
+        super().__init__(f"数据有 {len(findings)} 个错误级问题，已拒绝生成（可用 --force 强制生成并加盖「{STAMP}」）")
+
+
+@dataclass
+class RenderInput:
+    agency: str
+    year: int
+    values: dict                       # field ID -> int | Decimal | None
+    t2_format: str = "2021"
+    t3_format: str = "2021"
+    date: str | None = None            # 成文日期, e.g. "2025-01-20"
+    sections: dict = field(default_factory=dict)   # section id -> Markdown text
+
+    def report(self) -> Report:
+        cells = {f: Cell(v, "" if v is None else str(v), "blank" if v is None else "value")
+                 for f, v in self.values.items()}
+        meta = {"agency": self.agency, "year": self.year, "format": self.t2_format,
+                "formats": {"t2": self.t2_format, "t3": self.t3_format},
+                "tables_found": {"t2": True, "t3": True, "t4": True},
+                "sections_found": [s["id"] for s in national().sections],
+                "period_year": self.year, "years_named": []}
+        return Report(meta=meta, cells=cells)
+
+
+def _num(x):
+    if isinstance(x, float):
+        return Decimal(str(x)) if x != int(x) else int(x)
+    if isinstance(x, str):
+        try:
+            return Decimal(x) if "." in x else int(x)
+        except Exception:
+            return None
+    return x
+
+
+def load_input(path: str | Path) -> RenderInput:
+    """A report as data: the JSON written by ``gongkai parse`` (or the same shape)."""
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text("utf-8"))
+    except (OSError, ValueError) as e:
+        raise InputError(p, f"无法读取报告数据（{e.__class__.__name__}）：需要 gongkai parse 输出的 JSON")
+    meta = data.get("meta") or {}
+    cells = data.get("cells")
+    if not isinstance(cells, dict) or not meta.get("agency") or not meta.get("year"):
+        raise InputError(p, "报告数据缺少 meta.agency、meta.year 或 cells")
+    fm = meta.get("formats") or {}
+    return RenderInput(agency=meta["agency"], year=int(meta["year"]),
+                       values={k: _num(v) for k, v in cells.items()},
+                       t2_format=fm.get("t2") or meta.get("format") or "2021",
+                       t3_format=fm.get("t3") or meta.get("format") or "2021",
+                       date=meta.get("date"), sections=data.get("sections") or {})
+
+
+def render(inp: RenderInput, to: str, out: str | Path, force: bool = False, blank_as_zero: bool = False):
+    """Check, then write the document.  Returns the findings (errors refused unless force)."""
+    from ..checks import run_checks
+    findings = [f for f in run_checks(inp.report()) if f.rule not in ("structure.missing_section",)]
+    errors = [f for f in findings if f.severity == "error"]
+    if errors and not force:
+        raise RenderRefused(errors)
+    stamp = STAMP if errors else None
+    if to == "html":
+        from .html import to_html
+        Path(out).write_text(to_html(inp, stamp=stamp, blank_as_zero=blank_as_zero), "utf-8")
+    elif to == "pdf":
+        from .pdf import to_pdf
+        Path(out).write_bytes(to_pdf(inp, stamp=stamp, blank_as_zero=blank_as_zero))
+    elif to == "docx":
+        from .docx import to_docx
+        Path(out).write_bytes(to_docx(inp, stamp=stamp, blank_as_zero=blank_as_zero))
+    else:
+        raise InputError(out, f"不支持的输出格式：{to}（可选 docx、pdf、html）")
+    return findings
+
+
+def section_plan(inp: RenderInput):
+    """(number, heading, section id, table key or None) in the official order."""
+    nf = national()
+    tables = {"proactive": "t2", "requests": "t3", "review": "t4"}
+    for s in nf.sections:
+        label = s["label"]
+        if s["id"] == "problems" and inp.t2_format == "2019":
+            label = "政府信息公开工作存在的主要问题及改进情况"
+        yield s["number"], f"{s['number']}、{label}", s["id"], tables.get(s["id"])
+
+
+def paragraphs(md: str) -> list[str]:
+    """Markdown-ish text → paragraphs (blank lines separate; '#' marks dropped)."""
+    out = []
+    for block in (md or "").replace("\r\n", "\n").split("\n\n"):
+        t = " ".join(x.strip().lstrip("#").strip() for x in block.split("\n") if x.strip())
+        if t:
+            out.append(t)
+    return out

@@ -1,0 +1,119 @@
+"""DOCX (python-docx): title, the six sections, the three tables with the official
+merged structure, fixed column widths, 仿宋/宋体 with fallbacks, page numbers "- N -"."""
+from __future__ import annotations
+
+import io
+
+from .build import paragraphs, section_plan
+from .grids import t2_grid, t3_grid, t4_grid
+
+WIDTHS_CM = {"t2": [4.2, 3.6, 3.6, 3.6], "t3": [1.1, 1.6, 4.1] + [1.25] * 7, "t4": [1.01] * 15}
+
+
+def _font(run, east_asia: str, size_pt: float, bold=False, color=None):
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+    run.font.size = Pt(size_pt)
+    run.font.bold = bold
+    run.font.name = "Times New Roman"
+    rpr = run._element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(fonts)
+    fonts.set(qn("w:eastAsia"), east_asia)
+    if color:
+        run.font.color.rgb = RGBColor(*color)
+
+
+def _page_number_footer(section):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    p = section.footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.add_run("- ")
+    run = p.add_run()
+    for kind, text in (("begin", None), (None, "PAGE"), ("end", None)):
+        if kind:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), kind)
+        else:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = text
+        run._element.append(el)
+    p.add_run(" -")
+
+
+def _table(d, grid, key):
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.shared import Cm
+    ncols = sum(cs for _t, _rs, cs in grid[0]) if key != "t3" else 10
+    ncols = max(ncols, max(sum(cs for _t, _rs, cs in row) for row in grid[:3]))
+    tbl = d.add_table(rows=len(grid), cols=ncols)
+    tbl.style = "Table Grid"
+    tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
+    tbl.autofit = False
+    widths = WIDTHS_CM[key]
+    for ci, w in enumerate(widths[:ncols]):
+        for cell in tbl.columns[ci].cells:
+            cell.width = Cm(w)
+    occ = set()
+    for ri, row in enumerate(grid):
+        ci = 0
+        for text, rs, cs in row:
+            while (ri, ci) in occ:
+                ci += 1
+            cell = tbl.cell(ri, ci)
+            if rs > 1 or cs > 1:
+                cell = cell.merge(tbl.cell(ri + rs - 1, ci + cs - 1))
+            cell.text = ""
+            _font(cell.paragraphs[0].add_run(text), "宋体", 9)
+            for dr in range(rs):
+                for dc in range(cs):
+                    occ.add((ri + dr, ci + dc))
+            ci += cs
+    return tbl
+
+
+def to_docx(inp, stamp=None, blank_as_zero=False) -> bytes:
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+    d = docx.Document()
+    sec = d.sections[0]
+    sec.page_width, sec.page_height = Cm(21), Cm(29.7)
+    sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin = Cm(3.7), Cm(3.5), Cm(2.8), Cm(2.6)
+    _page_number_footer(sec)
+    if stamp:
+        _font(d.add_paragraph().add_run(f"【{stamp}】"), "黑体", 16, bold=True, color=(0xCC, 0, 0))
+    t = d.add_paragraph()
+    t.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(t.add_run(f"{inp.agency}{inp.year}年政府信息公开工作年度报告"), "方正小标宋简体", 22)
+    if inp.date:
+        y, m, dd = (int(x) for x in inp.date.split("-"))
+        p = d.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _font(p.add_run(f"（{y}年{m}月{dd}日）"), "楷体_GB2312", 16)
+    grids = {"t2": t2_grid(inp.values, inp.t2_format, blank_as_zero),
+             "t3": t3_grid(inp.values, inp.t3_format, blank_as_zero),
+             "t4": t4_grid(inp.values, blank_as_zero)}
+
+    def para(text, font="仿宋_GB2312", size=16, indent=True):
+        p = d.add_paragraph()
+        if indent:
+            p.paragraph_format.first_line_indent = Pt(size * 2)
+        _font(p.add_run(text), font, size)
+    para(f"本报告所列数据的统计期限为{inp.year}年1月1日至{inp.year}年12月31日。")
+    for _n, heading, sid, table in section_plan(inp):
+        para(heading, "黑体", 16)
+        for text in paragraphs(inp.sections.get(sid, "")):
+            para(text)
+        if table:
+            _table(d, grids[table], table)
+        elif not inp.sections.get(sid):
+            para("无。")
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,94 @@
+"""Rendering: every rendered DOCX, PDF and HTML parses back to the same cells and meta
+(property test over random consistent reports of both formats); errors refuse unless
+--force, which stamps the document; blanks stay blank unless --blank-as-zero."""
+import json
+import os
+import random
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from synth import random_values
+
+from gongkai import parse_file
+from gongkai.render import RenderInput, render
+from gongkai.render.build import STAMP, RenderRefused
+
+
+def _inp(v, fmt, **kw):
+    return RenderInput("某某县人民政府", 2024, v, fmt, fmt, "2025-01-20",
+                       {"overview": "本县持续推进政务公开。", "problems": "仍需加强。"}, **kw)
+
+
+def _round_trip(tmp_path, v, fmt, to):
+    out = tmp_path / f"r.{to}"
+    render(_inp(v, fmt), to, out)
+    r = parse_file(out)
+    assert r.meta["agency"] == "某某县人民政府" and r.meta["year"] == 2024 and r.meta["format"] == fmt
+    wrong = [(f, x, r.value(f)) for f, x in v.items() if r.value(f) != x]
+    assert not wrong, wrong[:5]
+    assert not r.uncertain
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10**9), fmt=st.sampled_from(["2021", "2019"]), to=st.sampled_from(["html", "docx"]))
+def test_round_trip_html_docx(tmp_path, seed, fmt, to):
+    _round_trip(tmp_path, random_values(random.Random(seed), fmt, scale=random.Random(seed).choice([3, 60, 900])),
+                fmt, to)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10**9), fmt=st.sampled_from(["2021", "2019"]))
+def test_round_trip_pdf(tmp_path, seed, fmt):
+    _round_trip(tmp_path, random_values(random.Random(seed), fmt, scale=60), fmt, "pdf")
+
+
+def test_blanks_stay_blank_unless_asked(tmp_path):
+    v = random_values(random.Random(2), "2021")
+    v["t3.partial.research"] = None
+    render(_inp(v, "2021"), "html", tmp_path / "a.html")
+    assert parse_file(tmp_path / "a.html").cells["t3.partial.research"].status == "blank"
+    render(_inp(v, "2021"), "html", tmp_path / "b.html", blank_as_zero=True)
+    assert parse_file(tmp_path / "b.html").value("t3.partial.research") == 0
+
+
+def test_errors_refuse_unless_forced_and_stamped(tmp_path):
+    v = random_values(random.Random(3), "2021")
+    v["t3.total.total"] += 5                       # breaks the arithmetic
+    with pytest.raises(RenderRefused) as e:
+        render(_inp(v, "2021"), "html", tmp_path / "x.html")
+    assert any(f.rule == "t3.outcome_total" for f in e.value.findings)
+    assert not (tmp_path / "x.html").exists()
+    for to in ("html", "docx", "pdf"):
+        render(_inp(v, "2021"), to, tmp_path / f"x.{to}", force=True)
+    assert STAMP in (tmp_path / "x.html").read_text("utf-8")
+    from gongkai.read import read_document
+    for to in ("docx", "pdf"):
+        assert STAMP in read_document(tmp_path / f"x.{to}").text
+
+
+def test_render_cli_from_parse_output(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    src = ROOT / "tests" / "corpus" / "seeds" / "002_98b9844beaabac24.txt"
+    subprocess.run([sys.executable, "-m", "gongkai", "parse", str(src), "-o", str(tmp_path), "-q"], env=env, check=True)
+    js = tmp_path / "002_98b9844beaabac24.json"
+    r = subprocess.run([sys.executable, "-m", "gongkai", "render", str(js), "-o", str(tmp_path / "out.docx")],
+                       env=env, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    back = parse_file(tmp_path / "out.docx")
+    orig = json.loads(js.read_text())
+    assert {f: back.value(f) for f in orig["cells"]} == {
+        f: (v if not isinstance(v, float) else back.value(f)) for f, v in orig["cells"].items()}
+    assert back.meta["agency"] == orig["meta"]["agency"]
+    # a report whose arithmetic is broken is refused with exit 1 and the findings listed
+    bad = json.loads(js.read_text())
+    bad["cells"]["t3.new.total"] = 9
+    (tmp_path / "bad.json").write_text(json.dumps(bad, ensure_ascii=False))
+    r = subprocess.run([sys.executable, "-m", "gongkai", "render", str(tmp_path / "bad.json"), "-o",
+                        str(tmp_path / "bad.html")], env=env, capture_output=True, text=True)
+    assert r.returncode == 1 and "t3." in r.stderr and not (tmp_path / "bad.html").exists()
