@@ -92,3 +92,38 @@ def test_render_cli_from_parse_output(tmp_path):
     r = subprocess.run([sys.executable, "-m", "gongkai", "render", str(tmp_path / "bad.json"), "-o",
                         str(tmp_path / "bad.html")], env=env, capture_output=True, text=True)
     assert r.returncode == 1 and "t3." in r.stderr and not (tmp_path / "bad.html").exists()
+
+
+@pytest.mark.parametrize("fmt", ["2021", "2019"])
+def test_templates_fill_and_render(tmp_path, fmt):
+    """XLSX and YAML templates: filled with values, rendered, parsed back to the values."""
+    import yaml
+    from openpyxl import load_workbook
+    v = random_values(random.Random(9), fmt)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    for kind in ("xlsx", "yaml"):
+        t = tmp_path / f"t.{kind}"
+        subprocess.run([sys.executable, "-m", "gongkai", "template", "--year", "2025", "--format", kind,
+                        "--table-format", fmt, "-o", str(t)], env=env, check=True, capture_output=True)
+        if kind == "xlsx":
+            wb = load_workbook(t)
+            wb["说明"]["B1"] = "某某区教育局"
+            for fid, sheet, addr, _l in wb["字段"].iter_rows(min_row=2, values_only=True):
+                x = v[fid]
+                wb[sheet][addr] = float(x) if hasattr(x, "as_tuple") else x
+            wb.save(t)
+        else:
+            doc = yaml.safe_load(t.read_text("utf-8"))
+            assert set(doc["cells"]) == set(v)
+            doc["meta"]["agency"] = "某某区教育局"
+            doc["cells"] = {f: (str(x) if hasattr(x, "as_tuple") else x) for f, x in v.items()}
+            doc["sections"]["overview"] = "全年依法公开。"
+            t.write_text(yaml.safe_dump(doc, allow_unicode=True), "utf-8")
+        out = tmp_path / f"from-{kind}.html"
+        r = subprocess.run([sys.executable, "-m", "gongkai", "render", str(t), "-o", str(out)], env=env,
+                           capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        back = parse_file(out)
+        assert back.meta["agency"] == "某某区教育局" and back.meta["year"] == 2025
+        wrong = [(f, x, back.value(f)) for f, x in v.items() if back.value(f) != x]
+        assert not wrong, (kind, wrong[:4])

@@ -182,6 +182,19 @@ def cmd_render(args) -> int:
     return EXIT_OK
 
 
+def cmd_template(args) -> int:
+    from .render.template import xlsx_template, yaml_template
+    out = args.output or f"gongkai-{args.year}-template.{args.format}"
+    if args.format == "xlsx":
+        with open(out, "wb") as fh:
+            fh.write(xlsx_template(args.year, args.table_format))
+    else:
+        with open(out, "w", encoding="utf-8") as fh:
+            fh.write(yaml_template(args.year, args.table_format))
+    print(f"已生成填报模板 {out}；填写后运行：gongkai render {out} -o 报告.docx")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gongkai", description="政府信息公开工作年度报告：解析为带校验的数据")
     p.add_argument("--version", action="version", version=f"gongkai {__version__}")
@@ -210,6 +223,12 @@ def build_parser() -> argparse.ArgumentParser:
     rd.add_argument("--force", action="store_true", help="数据有错误级问题时仍生成，并加盖「未通过校验」")
     rd.add_argument("--blank-as-zero", action="store_true", help="空白单元格印为 0（默认保持空白）")
     rd.set_defaults(func=cmd_render)
+    tp = sub.add_parser("template", help="生成填报模板（XLSX 按国家表格排版，或 YAML）")
+    tp.add_argument("--year", type=int, required=True)
+    tp.add_argument("--format", choices=["xlsx", "yaml"], default="xlsx")
+    tp.add_argument("--table-format", choices=["2021", "2019"], default="2021", help="表格格式（默认 2021）")
+    tp.add_argument("-o", "--output")
+    tp.set_defaults(func=cmd_template)
     r = sub.add_parser("docs", help="由格式数据与规则注册表生成参考文档")
     r.add_argument("--out", default="docs/reference.md")
     r.add_argument("--check", action="store_true", help="只检查文档是否最新")

@@ -57,6 +57,11 @@ def _num(x):
 def load_input(path: str | Path) -> RenderInput:
     """A report as data: the JSON written by ``gongkai parse`` (or the same shape)."""
     p = Path(path)
+    if p.suffix.lower() in (".yaml", ".yml", ".xlsx"):
+        from .template import load_template
+        if not p.exists():
+            raise InputError(p, "文件不存在")
+        return load_template(p)
     try:
         data = json.loads(p.read_text("utf-8"))
     except (OSError, ValueError) as e:

@@ -43,7 +43,7 @@ def t2_grid(values: dict, fmt: str, blank_as_zero=False):
             grid.append([("信息内容", 1, 1)] + spread(heads))
         vals = [fmt_value(values.get(f"t2.{rid}.{f}"), blank_as_zero) for f in fields]
         if fmt == "2019":
-            vals = [("+" + v if (f == "change" and v and not v.startswith("-") and v != "0") else v)
+            vals = [("+" + v if (f == "change" and v.isdigit() and v != "0") else v)
                     for v, f in zip(vals, fields)]
         grid.append([(labels[rid], 1, 1)] + spread(vals))
     return grid
