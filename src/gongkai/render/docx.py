@@ -47,34 +47,57 @@ def _page_number_footer(section):
 
 
 def _table(d, grid, key):
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.shared import Cm
-    ncols = sum(cs for _t, _rs, cs in grid[0]) if key != "t3" else 10
-    ncols = max(ncols, max(sum(cs for _t, _rs, cs in row) for row in grid[:3]))
-    tbl = d.add_table(rows=len(grid), cols=ncols)
-    tbl.style = "Table Grid"
-    tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
-    tbl.autofit = False
-    widths = WIDTHS_CM[key]
-    for ci, w in enumerate(widths[:ncols]):
-        for cell in tbl.columns[ci].cells:
-            cell.width = Cm(w)
-    occ = set()
+    """Append a table in the official merged structure, written as WordprocessingML
+    directly (gridSpan for column spans, vMerge for row spans; fixed layout and widths)."""
+    from xml.sax.saxutils import escape
+
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+    ncols = max(sum(cs for _t, _rs, cs in row) for row in grid[:3])
+    widths = [int(w * 567) for w in WIDTHS_CM[key][:ncols]]      # cm → twips
+    origin: dict[tuple, tuple] = {}
     for ri, row in enumerate(grid):
         ci = 0
         for text, rs, cs in row:
-            while (ri, ci) in occ:
+            while (ri, ci) in origin:
                 ci += 1
-            cell = tbl.cell(ri, ci)
-            if rs > 1 or cs > 1:
-                cell = cell.merge(tbl.cell(ri + rs - 1, ci + cs - 1))
-            cell.text = ""
-            _font(cell.paragraphs[0].add_run(text), "宋体", 9)
             for dr in range(rs):
                 for dc in range(cs):
-                    occ.add((ri + dr, ci + dc))
+                    origin[(ri + dr, ci + dc)] = (ri, ci, rs, cs, text)
             ci += cs
-    return tbl
+    border = "".join(f'<w:{e} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+                     for e in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    xml = [f'<w:tbl {nsdecls("w")}><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
+           f'<w:tblBorders>{border}</w:tblBorders><w:tblLayout w:type="fixed"/>'
+           '<w:tblCellMar><w:left w:w="40" w:type="dxa"/><w:right w:w="40" w:type="dxa"/></w:tblCellMar></w:tblPr>'
+           "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>"]
+    run_pr = '<w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:eastAsia="宋体"/>' \
+             '<w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr>'
+    for ri in range(len(grid)):
+        xml.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+        for ci in range(ncols):
+            o = origin.get((ri, ci))
+            if o is None:
+                continue
+            r0, c0, rs, cs, text = o
+            if c0 != ci:
+                continue                                   # inside a column span
+            w = sum(widths[c0:c0 + cs])
+            span = f'<w:gridSpan w:val="{cs}"/>' if cs > 1 else ""
+            if r0 == ri:
+                vm = '<w:vMerge w:val="restart"/>' if rs > 1 else ""
+                body = (f'<w:p><w:pPr><w:jc w:val="center"/><w:spacing w:before="0" w:after="0"/></w:pPr>'
+                        f'<w:r>{run_pr}<w:t xml:space="preserve">{escape(text)}</w:t></w:r></w:p>')
+            else:
+                vm, body = "<w:vMerge/>", "<w:p/>"
+            xml.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/>{span}{vm}<w:vAlign w:val="center"/></w:tcPr>'
+                       f"{body}</w:tc>")
+        xml.append("</w:tr>")
+    xml.append("</w:tbl>")
+    tbl = parse_xml("".join(xml))
+    body = d.element.body
+    body.insert(len(body) - 1, tbl)        # before the section properties
+    d.add_paragraph()
 
 
 def to_docx(inp, stamp=None, blank_as_zero=False) -> bytes:
