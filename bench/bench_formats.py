@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 def make_inputs(d: pathlib.Path) -> dict:
     from fixtures import image_pdf, scanned, to_docx, to_html, to_pdf_weasy
-    from synth import random_values
+    from gongkai.synth import random_values
     v = random_values(random.Random(42), "2021", scale=60)
     files = {}
     (d / "report.html").write_bytes(to_html(v))

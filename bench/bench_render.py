@@ -16,7 +16,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from synth import random_values  # noqa: E402
+from gongkai.synth import random_values  # noqa: E402
 
 from gongkai.render import RenderInput, render  # noqa: E402
 

@@ -10,7 +10,7 @@ import zlib
 
 import pytest
 from fixtures import image_pdf, scanned, to_pdf_libreoffice, to_pdf_weasy
-from synth import random_values
+from gongkai.synth import random_values
 
 from gongkai import parse_file
 from gongkai.errors import InputError

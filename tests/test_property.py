@@ -5,7 +5,7 @@ import random
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from synth import random_values, write
+from gongkai.synth import random_values, write
 
 from gongkai import parse_text
 from gongkai.extract.candidates import _splits, row_candidates

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from conftest import VENDORED
 from fixtures import to_docx, to_html
-from synth import random_values
+from gongkai.synth import random_values
 
 from gongkai import parse_file
 from gongkai.errors import InputError, NoTables, UnsupportedFormat

@@ -11,7 +11,7 @@ import pytest
 from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from synth import random_values
+from gongkai.synth import random_values
 
 from gongkai import parse_file
 from gongkai.render import RenderInput, render

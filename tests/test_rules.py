@@ -3,7 +3,7 @@ import random
 from decimal import Decimal
 
 import pytest
-from synth import random_values, report_from, write
+from gongkai.synth import random_values, report_from, write
 
 from gongkai import parse_text
 from gongkai.checks import REGISTRY, rules

@@ -3,7 +3,7 @@ inside labels, 结转下年继续办理; reports mixing the 2019 and 2021 format
 import random
 
 from conftest import VENDORED
-from synth import random_values, write
+from gongkai.synth import random_values, write
 
 from gongkai import parse_text
 from gongkai.formats import chars

@@ -195,6 +195,18 @@ def cmd_template(args) -> int:
     return EXIT_OK
 
 
+def cmd_synth(args) -> int:
+    from .synth import corpus
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    bad = [f for f in formats if f not in ("txt", "html", "docx", "pdf")]
+    if bad or not formats:
+        print(f"不支持的格式：{', '.join(bad) or '（空）'}（可选 txt,html,docx,pdf）", file=sys.stderr)
+        return EXIT_INPUT
+    paths = corpus(args.n, args.out, formats, args.seed, args.error_rate)
+    print(f"已生成 {len(paths)} 份合成报告及金标准 JSON 于 {args.out}/")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gongkai", description="政府信息公开工作年度报告：解析为带校验的数据")
     p.add_argument("--version", action="version", version=f"gongkai {__version__}")
@@ -229,6 +241,13 @@ def build_parser() -> argparse.ArgumentParser:
     tp.add_argument("--table-format", choices=["2021", "2019"], default="2021", help="表格格式（默认 2021）")
     tp.add_argument("-o", "--output")
     tp.set_defaults(func=cmd_template)
+    sy = sub.add_parser("synth", help="生成合成报告语料（含金标准 JSON），供测试与基准使用")
+    sy.add_argument("n", type=int)
+    sy.add_argument("--out", "-o", required=True)
+    sy.add_argument("--formats", default="txt", help="逗号分隔：txt,html,docx,pdf")
+    sy.add_argument("--seed", type=int, default=0)
+    sy.add_argument("--error-rate", type=float, default=0.3, help="植入已知错误的报告比例（默认 0.3）")
+    sy.set_defaults(func=cmd_synth)
     r = sub.add_parser("docs", help="由格式数据与规则注册表生成参考文档")
     r.add_argument("--out", default="docs/reference.md")
     r.add_argument("--check", action="store_true", help="只检查文档是否最新")

@@ -28,8 +28,8 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 h2 { break-after: avoid; page-break-after: avoid; }
 @media print { h2.requests { break-before: page; page-break-before: always; } }
 .wrap { break-before: auto; }
-.stamp { color: #c00; border: 3px solid #c00; display: inline-block; padding: .1em .6em; font-size: 20pt;
-         transform: rotate(-8deg); position: absolute; top: 1.5cm; right: 1.5cm; }
+.stamp { color: #c00; border: 3px solid #c00; display: block; width: 6em; text-align: center; padding: .1em .4em;
+         font-size: 20pt; margin: 0 0 .5em auto; transform: rotate(-6deg); }
 @media (max-width: 600px) { body { font-size: 15px; } table { font-size: 12px; min-width: 560px; } }
 """
 WIDTHS = {"t2": [28, 24, 24, 24], "t3": [7, 9, 26] + [8.28] * 7, "t4": [100 / 15] * 15}

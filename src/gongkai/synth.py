@@ -1,13 +1,14 @@
-"""Test helpers: random consistent report data and writers that print it in the
-text layouts met in real reports (clean, broken labels, tabs with blanks, lost
-separators, a missing cell, a page break interleaving 表二 into 表三)."""
+"""Synthetic reports: random consistent data and writers that print it in the text
+layouts met in real reports (clean, broken labels, tabs with blanks, lost separators,
+a missing cell, a page break interleaving 表二 into 表三); ``corpus`` writes a varied
+corpus in txt/html/docx/pdf with a gold JSON per file (``gongkai synth``)."""
 from __future__ import annotations
 
 import random
 from decimal import Decimal
 
-from gongkai.formats import national
-from gongkai.model import Cell, Report
+from .formats import national
+from .model import Cell, Report
 
 NF = national()
 COLS = NF.t3_columns
@@ -62,7 +63,7 @@ def random_values(rng: random.Random, fmt: str = "2021", scale: int = 20) -> dic
 
 def report_from(values: dict, meta: dict | None = None, narrative: str = "") -> Report:
     """A Report built directly from values (for rule tests)."""
-    from gongkai.extract.narrative import claims
+    from .extract.narrative import claims
     cells = {}
     for f, x in values.items():
         cells[f] = Cell(x, "" if x is None else str(x), "blank" if x is None else "value")
@@ -176,3 +177,103 @@ def write(values: dict, layout: str = "clean", fmt: str = "2021", rng: random.Ra
         "五、存在的主要问题及改进情况", "", "公开工作仍需加强。", "",
         "六、其他需要报告的事项", "", "无。", ""])
     return text, truth
+
+
+# ---------------------------------------------------------------- corpus generator
+PLACES = ["北京市东城区", "上海市浦东新区", "广州市", "成都市武侯区", "西安市", "杭州市余杭区", "武汉市汉阳区", "长沙县",
+          "格尔木市", "淮安市", "沭阳县", "平潭综合实验区", "海东市平安区", "洛阳市偃师区", "咸宁市", "大理市", "榆林市"]
+DEPARTMENTS = ["人民政府", "人民政府办公室", "公安局", "财政局", "自然资源和规划局", "住房和城乡建设局", "教育局",
+               "生态环境局", "市场监督管理局", "卫生健康委员会", "审计局", "交通运输局", "司法局", "某某镇人民政府"]
+ERRORS = {   # planted error kind -> (rule that must report it, gold kind)
+    "balance": ("t3.balance", "arithmetic"),
+    "row_total": ("t3.row_total", "arithmetic"),
+    "group_total": ("t4.group_total", "arithmetic"),
+    "blank_row": ("cells.blank", "blank-cells"),
+    "narrative": ("narrative.applications", "narrative-vs-table"),
+    "year": ("year.other_report", "year-mismatch"),
+}
+
+
+def _plant(kind: str, v: dict, rng: random.Random, fmt: str):
+    """Break the data in one known way; returns (about, note) for the gold file."""
+    if kind == "balance":
+        c = rng.choice(COLS[:6])
+        for f in (f"t3.new.{c}", "t3.new.total"):
+            v[f] += 1
+        return f"t3.new.{c}", "本年新收多计 1 件，勾稽关系不符"
+    if kind == "row_total":
+        r = rng.choice([x.id for x in NF.t3_rows(fmt) if x.kind == "outcome"])
+        v[f"t3.{r}.total"] += 2
+        return f"t3.{r}.total", "该行总计比各列之和多 2"
+    if kind == "group_total":
+        v["t4.review.total"] += 1
+        return "t4.review.total", "行政复议总计比各项之和多 1"
+    if kind == "blank_row":
+        r = rng.choice([x.id for x in NF.t3_rows(fmt) if x.kind == "outcome"])
+        for c in COLS:
+            v[f"t3.{r}.{c}"] = None
+        return f"t3.{r}", "整行空白"
+    return None, None
+
+
+def corpus(n: int, out_dir, formats=("txt",), seed: int = 0, error_rate: float = 0.3) -> list:
+    """Write n varied reports with gold files; returns the list of written paths."""
+    from pathlib import Path
+    import json
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    written = []
+    for i in range(n):
+        year = rng.choice([2019, 2020, 2021, 2022, 2023, 2024, 2025])
+        fmt = "2019" if year <= 2020 or rng.random() < 0.05 else "2021"
+        agency = rng.choice(PLACES) + rng.choice(DEPARTMENTS)
+        scale = rng.choice([0, 0, 2, 5, 20, 60, 400, 3000])
+        v = random_values(rng, fmt, scale=max(1, scale))
+        if scale == 0:      # an office that received no application
+            for f in v:
+                if f.startswith("t3.") or f.startswith("t4."):
+                    v[f] = 0
+        blank_style = rng.random() < 0.15      # some agencies leave zero cells blank
+        kind = rng.choice(list(ERRORS)) if rng.random() < error_rate else None
+        about, note = _plant(kind, v, rng, fmt) if kind else (None, None)
+        to = rng.choice(list(formats))
+        narrative = ""
+        if kind == "narrative":
+            narrative = f"全年共收到政府信息公开申请{(v['t3.new.total'] or 0) + 3}件。"
+            about, note = "t3.new.total", "正文所述收到申请数比表三多 3 件"
+        stem = f"{i:05d}_{to}"
+        if to == "txt":
+            layout = rng.choice(["clean", "broken", "tabs", "pagebreak"])
+            vv = dict(v)
+            if blank_style and layout == "tabs":
+                for f in vv:
+                    if f.startswith("t3.") and vv[f] == 0:
+                        vv[f] = None
+            text, truth = write(vv, layout, fmt, rng, agency=agency, year=year)
+            if narrative:
+                text = text.replace("持续推进政务公开。", "持续推进政务公开。" + narrative, 1)
+            if kind == "year":
+                text = text.replace("本报告所列数据", f"现将《{agency}{year - 1}年政府信息公开工作年度报告》予以公布。本报告所列数据", 1)
+                about, note = "meta.year", f"前言提到 {year - 1} 年的报告"
+            path = out / f"{stem}.txt"
+            path.write_text(text, "utf-8")
+            gold_cells = truth if not (blank_style and layout == "tabs") else vv
+        else:
+            from .render import RenderInput, render
+            sections = {"overview": "本机关持续推进政务公开工作。" + narrative}
+            if kind == "year":
+                sections["overview"] = f"现将《{agency}{year - 1}年政府信息公开工作年度报告》予以公布。"
+                kind, about, note = None, None, None      # only the preamble carries it; prose here
+            inp = RenderInput(agency, year, v, fmt, fmt, f"{year + 1}-01-{rng.randint(10, 31):02d}", sections)
+            path = out / f"{stem}.{to}"
+            render(inp, to, path, force=True, blank_as_zero=False)
+            gold_cells = v
+        gold = {"source": path.name, "meta": {"agency": agency, "year": year, "format": fmt},
+                "cells": {f: (float(x) if hasattr(x, "as_tuple") else x) for f, x in gold_cells.items()},
+                "notes": [f"synthetic report (gongkai synth, seed {seed}, #{i})"],
+                "findings": ([{"about": about, "kind": ERRORS[kind][1], "rule": ERRORS[kind][0], "note": note}]
+                             if kind and about else [])}
+        (out / f"{stem}.gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1), "utf-8")
+        written.append(path)
+    return written
