@@ -26,13 +26,13 @@ td.label { text-align: left; }
 
 tr { break-inside: avoid; page-break-inside: avoid; }
 h2 { break-after: avoid; page-break-after: avoid; }
-@media print { h2.requests { break-before: page; page-break-before: always; } }
+@media print { h2.requests { break-before: page; page-break-before: always; } .wrap { overflow: visible; } }
 .wrap { break-before: auto; }
 .stamp { color: #c00; border: 3px solid #c00; display: block; width: 6em; text-align: center; padding: .1em .4em;
          font-size: 20pt; margin: 0 0 .5em auto; transform: rotate(-6deg); }
 @media (max-width: 600px) { body { font-size: 15px; } table { font-size: 12px; min-width: 560px; } }
 """
-WIDTHS = {"t2": [28, 24, 24, 24], "t3": [7, 9, 26] + [8.28] * 7, "t4": [100 / 15] * 15}
+WIDTHS = {"t2": [28, 24, 24, 24], "t3": [5, 7, 37] + [7.29] * 7, "t4": [100 / 15] * 15}
 
 
 def _table(grid, key):
