@@ -1,5 +1,5 @@
-"""Core types: Source (provenance), Cell, Finding, Report, and the document model
-(Line) that every reader produces."""
+"""Core types: Source (provenance), Cell, Finding, Report.  The document model the
+readers produce is in ``read/document.py``."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,15 +9,6 @@ from typing import Any
 NOT_PRINTED = "表中未找到该行"   # reason of cells whose row was not found: value unknown (uncertain)
 STATUSES = ("value", "blank", "text", "inferred", "uncertain")
 SEVERITIES = ("error", "warning", "info")
-
-
-@dataclass(frozen=True)
-class Line:
-    """One line of a document as read: its text and where it came from.
-    ``cells`` is set when the source marks cell boundaries (tabs, pipes, HTML/DOCX cells)."""
-    text: str
-    number: int               # 1-based line number in the source (or running index)
-    page: int | None = None
 
 
 @dataclass

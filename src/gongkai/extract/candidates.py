@@ -207,10 +207,7 @@ def row_candidates(tokens: list[Token], n: int, row_sum: bool = False) -> list[C
     """row_sum: the last column is the sum of the others (表三), used to find splits fast."""
     m = len(tokens)
     if m == n:
-        cands = [Candidate([_slot(t, i) for i, t in enumerate(tokens)])]
-        if any(t.kind == "num" and t.digits and len(t.digits) > 1 for t in tokens) and False:
-            pass
-        return cands
+        return [Candidate([_slot(t, i) for i, t in enumerate(tokens)])]
     if m == 0:
         return [Candidate([Slot("blank") for _ in range(n)], 0, "empty")]
     if m > n:

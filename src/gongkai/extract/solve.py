@@ -96,7 +96,7 @@ def _score(g, constraints):
     return strict, lenient
 
 
-def solve(rows: dict, constraints: list[Constraint], direct_rows: set | None = None) -> Solution:
+def solve(rows: dict, constraints: list[Constraint]) -> Solution:
     """rows: row id -> list of Candidate (at least one each)."""
     names = list(rows)
     if all(len(c) == 1 and all(sl.kind in ("num", "blank", "text") for sl in c[0].slots) for c in rows.values()):

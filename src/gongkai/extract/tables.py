@@ -266,9 +266,6 @@ def extract_t3(lay: Layout, file, out: TableResult, fmt: str):
         else:
             found += 1
             cands = row_candidates(rt.tokens, len(cols), row_sum=True)
-            if rt.explicit is False and len(rt.tokens) == 0 and rt.dropped:
-                # only text after the label: text cells
-                pass
         info[r.id] = (rt, cands, fids)
         cand_map[r.id] = list(cands)
     out.found["t3"] = found > 0
