@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..formats import national
-from .tables import t3_constraints
+from .tables import ORPHAN_REASON, t3_constraints
 
 REASON = "OCR 读数，未能由表格算术证实，请对照原件核实"
 
@@ -25,7 +25,6 @@ def _fid_constraints(t3fmt: str):
 
 def needs_confirmation(c) -> bool:
     """OCR readings, and values placed in a row by position only (page-break orphans)."""
-    from .tables import ORPHAN_REASON
     return bool(c.source is not None and (c.source.ocr or (c.reason or "").startswith(ORPHAN_REASON)))
 
 

@@ -216,7 +216,7 @@ def find_labels(s: str, specs, fuzzy_kinds=("row", "section")) -> list[Match]:
     for spec in specs:
         if spec.kind in fuzzy_kinds and spec.key not in found_specs:
             fz = _fuzzy(s, spec)
-            if not fz and spec.kind == "row":
+            if not fz and spec.kind == "row" and spec.table == "t3":   # 表三's wrapped labels
                 fz = _gapped(s, spec)
             cands.extend(fz)
     # longest first, exact before fuzzy; then keep non-overlapping

@@ -18,6 +18,7 @@ class Located:
     end: int
     value_start: int     # original offsets of the text after it (up to the next label)
     value_end: int
+    idx: int = -1        # position in Layout.labels
 
     @property
     def spec(self):
@@ -88,6 +89,7 @@ def locate(text: str) -> Layout:
         located = [x for x in located if not (x.spec.table == "t2" and x.spec.kind == "row"
                                                and x.start < first_t2_header)]
     for i, x in enumerate(located):
+        x.idx = i
         if x.match.gap:     # numbers printed inside a wrapped label
             x.value_start, x.value_end = zc.orig(x.match.gap[0]), zc.orig(x.match.gap[1] - 1) + 1
             continue

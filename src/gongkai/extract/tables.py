@@ -66,7 +66,7 @@ def _row_text(lay: Layout, loc: Located) -> RowText:
     toks, explicit = tokenize(lay.value_text(loc), loc.value_start)
     if not any(t.kind == "num" for t in toks):
         # nothing after the label: its values may stand just before it (page break)
-        i = lay.labels.index(loc)
+        i = loc.idx
         prev = lay.labels[i - 1] if i > 0 else None
         # a row in cell mode keeps only its own line, so later numeric lines are left over;
         # in stream mode the row above consumed them (values on the next line are normal)
