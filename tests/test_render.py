@@ -127,3 +127,24 @@ def test_templates_fill_and_render(tmp_path, fmt):
         assert back.meta["agency"] == "某某区教育局" and back.meta["year"] == 2025
         wrong = [(f, x, back.value(f)) for f, x in v.items() if back.value(f) != x]
         assert not wrong, (kind, wrong[:4])
+
+
+@pytest.mark.parametrize("fmt", ["2021", "2019"])
+def test_golden_render_files(fmt, tmp_path):
+    """One report per format rendered to files that were checked by eye once
+    (tests/golden/render; regenerate with regen.py after an intended change)."""
+    import importlib.util
+    gold = ROOT / "tests" / "golden" / "render"
+    spec = importlib.util.spec_from_file_location("regen", gold / "regen.py")
+    regen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(regen)
+    from gongkai.render import load_input
+    inp = load_input(gold / f"report-{fmt}.input.json")
+    html, docx = regen.outputs(inp)
+    assert html == (gold / f"report-{fmt}.html").read_text("utf-8")
+    assert docx == (gold / f"report-{fmt}.document.xml").read_text("utf-8")
+    # and the PDF of the same input parses back to the input's cells
+    out = tmp_path / "r.pdf"
+    render(inp, "pdf", out)
+    back = parse_file(out)
+    assert {f: back.value(f) for f in inp.values} == dict(inp.values)
