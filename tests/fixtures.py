@@ -21,11 +21,8 @@ def _html_table(grid, blank="&nbsp;"):
     return "\n".join(out)
 
 
-def to_html(values, fmt="2021", agency="某某市某某局", year=2024, page=True, charset="utf-8",
-            p_in_cells=False) -> bytes:
+def to_html(values, fmt="2021", agency="某某市某某局", year=2024, page=True, charset="utf-8") -> bytes:
     t2, t3, t4 = table_grids(values, fmt)
-    if p_in_cells:   # labels split into <p> inside the cell, as some CMSs print them
-        t3 = [[(t if len(t) < 8 else t, rs, cs) for t, rs, cs in row] for row in t3]
     body = f"""
 <h1>{agency}{year}年政府信息公开工作年度报告</h1>
 <p>本报告所列数据的统计期限为{year}年1月1日至{year}年12月31日。</p>

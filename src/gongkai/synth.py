@@ -94,12 +94,7 @@ def _t2_lines(values, fmt, sep=" ", blanks=False):
             out.append(items[rid])
             out.append(heads[rid].replace(" ", sep))
         vals = [values[f"t2.{rid}.{f}"] for f in fields]
-        txt = []
-        for x in vals:
-            s = _num(x)
-            if isinstance(x, int) and NF.field_kind(f"t2.{rid}.{fields[0]}") == "signed" and x > 0 and False:
-                s = "+" + s
-            txt.append(s)
+        txt = [_num(x) for x in vals]
         out.append(sep.join([labels.get(rid, NF.raw["t2"]["rows"][[r["id"] for r in NF.raw["t2"]["rows"]].index(rid)]["label"])] + txt))
     return out
 

@@ -137,7 +137,7 @@ def _fill_with_sum(tokens: list[Token], n: int) -> list[Candidate]:
                 return
             if pi == len(pieces):
                 if parts_left == 0 and s == total:
-                    slots = [Slot("split" if len(D[ti]) > 1 or True else "num", int(x), x, ti) for x, ti in acc]
+                    slots = [Slot("split", int(x), x, ti) for x, ti in acc]
                     slots.append(Slot("split", total, total_s, len(D) - 1))
                     out.append(Candidate(slots, 0, "split"))
                 return
