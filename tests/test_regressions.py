@@ -70,3 +70,64 @@ def test_two_rows_whose_splits_swap_are_flagged():
         assert c.status in ("uncertain", "inferred")
         if c.status == "inferred":
             assert c.value in (11, 10, 1)
+
+
+def test_pdf_ruled_empty_cells_stay_cells(tmp_path):
+    """A text-layer PDF dropped ruled cells with nothing printed in them, so a row of
+    blanks and numbers lost its columns (and a row with three lost cells crashed the solver)."""
+    import random
+
+    from gongkai import parse_file
+    from gongkai.read import read_document
+    from gongkai.render import RenderInput, render
+    from gongkai.synth import random_values
+    v = random_values(random.Random(4), "2021", scale=60)
+    v = {f: (None if x == 0 and f.startswith("t3.") else x) for f, x in v.items()}
+    render(RenderInput("某局", 2024, v, "2021", "2021", "2025-01-20"), "pdf", tmp_path / "r.pdf")
+    rows = [ln for ln in read_document(tmp_path / "r.pdf").lines if ln.cells and ln.cells[0].text.startswith("一、本年新收")]
+    assert rows and len(rows[0].cells) == 8
+    r = parse_file(tmp_path / "r.pdf")
+    assert all(r.value(f) == x for f, x in v.items())
+    assert all(r.cells[f].status == "blank" for f, x in v.items() if x is None)
+
+
+def test_several_lost_cells_are_readings_not_a_crash():
+    """A row printed with three of seven numbers ('28 9 37': digit runs that could be
+    split, but no split adds up) had no reading at all and the solver failed (IndexError)."""
+    from gongkai.extract.candidates import row_candidates
+    from gongkai.extract.values import tokenize
+    toks, _ = tokenize("\t28\t9\t37")
+    assert row_candidates(toks, 7, row_sum=True)
+    t3 = T3.replace("1 0 0 0 0 0 1", "28 0 0 0 0 9 37")
+    text = HEAD + t3.replace("（一）予以公开 28 0 0 0 0 9 37", "（一）予以公开\t28\t9\t37")
+    r = parse_text(text)
+    truth = dict(zip(("natural", "commercial", "research", "social", "legal", "other", "total"), (28, 0, 0, 0, 0, 9, 37)))
+    for c, x in truth.items():
+        cell = r.cells[f"t3.granted.{c}"]
+        assert cell.status in ("inferred", "uncertain", "value")
+        assert cell.status == "uncertain" or cell.value == x, (c, cell)
+
+
+def test_blank_marker_first_in_table4_value_row():
+    """表四's value row beginning with a blank marker ('-' in the first cell) lost that
+    cell: the first cell of a row on its own line was taken for the label's rest."""
+    t4 = ("四、政府信息公开行政复议、行政诉讼情况\n行政复议\t行政诉讼\n结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t"
+          "未经复议直接起诉\t复议后起诉\n结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t结果维持\t结果纠正\t其他结果\t尚未审结\t"
+          "总计\t结果维持\t结果纠正\t其他结果\t尚未审结\t总计\n-\t2\t-\t1\t3\t-\t-\t-\t-\t-\t1\t-\t-\t-\t1\n")
+    r = parse_text(HEAD + T3 + t4)
+    assert r.cells["t4.review.upheld"].status == "blank"
+    assert r.value("t4.review.corrected") == 2 and r.value("t4.review.total") == 3
+    assert r.value("t4.suit_after_review.upheld") == 1
+
+
+def test_arithmetic_counts_blank_cells_as_zero():
+    """A table that leaves its zeros blank escaped every arithmetic check
+    (blank, blank, blank, blank = 总计 1 passed)."""
+    t4 = ("四、政府信息公开行政复议、行政诉讼情况\n" + "\t".join([""] * 4 + ["1"] + [""] * 10) + "\n")
+    t3 = "\n".join(ln.replace(" ", "\t").replace("\t0", "\t").replace("申请情况", "申请情况") for ln in T3.split("\n"))
+    r = parse_text(HEAD + t3 + t4)
+    assert r.cells["t3.new.commercial"].status == "blank"
+    assert not [f for f in r.findings if f.rule.startswith("t3.")
+                and f.severity == "error"]                   # 表三 still balances with blanks as 0
+    hit = [f for f in r.findings if f.rule == "t4.group_total"]
+    assert hit and "按 0 计" in hit[0].message

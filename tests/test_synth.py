@@ -19,6 +19,8 @@ def test_synth_corpus_parses_perfectly_and_planted_errors_are_found(tmp_path):
     golds = sorted(d.glob("*.gold.json"))
     assert len(golds) == 24
     assert len({g.name.split("_")[1].split(".")[0] for g in golds}) == 4     # all four formats drawn
+    layouts = {json.loads(g.read_text())["notes"][0].split("layout: ")[1] for g in golds}
+    assert len(layouts) >= 10                    # text layouts and rendered styles vary
     out = tmp_path / "pred"
     subprocess.run([sys.executable, "-m", "gongkai", "parse", str(d), "-o", str(out), "-q"], env=env, check=True)
     s = subprocess.run([sys.executable, str(scorer()), str(d), str(out)], capture_output=True, text=True)

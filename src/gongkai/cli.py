@@ -163,10 +163,12 @@ def cmd_render(args) -> int:
     from .errors import GongkaiError
     from .render import load_input, render
     from .render.build import RenderRefused
+    from .render.style import Style
     to = args.to or (args.output.rsplit(".", 1)[-1].lower() if "." in args.output else "")
     try:
         inp = load_input(args.input)
-        findings = render(inp, to, args.output, force=args.force, blank_as_zero=args.blank_as_zero)
+        style = Style(blank_mark=args.blank_mark, t3_new_page=not args.no_page_break)
+        findings = render(inp, to, args.output, force=args.force, blank_as_zero=args.blank_as_zero, style=style)
     except RenderRefused as e:
         print(str(e), file=sys.stderr)
         for f in e.findings:
@@ -234,6 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
     rd.add_argument("-o", "--output", required=True, help="输出文件")
     rd.add_argument("--force", action="store_true", help="数据有错误级问题时仍生成，并加盖「未通过校验」")
     rd.add_argument("--blank-as-zero", action="store_true", help="空白单元格印为 0（默认保持空白）")
+    rd.add_argument("--blank-mark", choices=["", "/", "—", "-"], default="",
+                    help="空白单元格印出的符号（默认不印；与 --blank-as-zero 互斥时以后者为准）")
+    rd.add_argument("--no-page-break", action="store_true", help="表三所在章节不另起一页")
     rd.set_defaults(func=cmd_render)
     tp = sub.add_parser("template", help="生成填报模板（XLSX 按国家表格排版，或 YAML）")
     tp.add_argument("--year", type=int, required=True)

@@ -85,9 +85,7 @@ def _parse(text: str, file, locator, checks: bool) -> Report:
     if dates:
         meta["date"] = "%04d-%02d-%02d" % dates[-1]
 
-    sections = {}
-    for sid, (a, b, e) in lay.sections.items():
-        sections[sid] = text[b:e].strip()
+    sections = {sid: section_prose(lay, text, sid) for sid in lay.sections}
     from .extract.confirm import confirm_ocr, needs_confirmation
     if any(needs_confirmation(c) for c in tables.cells.values()):
         confirm_ocr(tables.cells, fmts.get("t3") or "2021")
@@ -101,3 +99,27 @@ def _parse(text: str, file, locator, checks: bool) -> Report:
     if checks:
         report.findings.extend(run_checks(report))
     return report
+
+
+def section_prose(lay, text: str, sid: str) -> str:
+    """A section's own text without its table (the table's lines are data, kept in the
+    cells; the prose before and after it is what a renderer needs)."""
+    _a, b, e = lay.sections[sid]
+    inside = [x for x in lay.labels if b <= x.start < e and x.spec.table in ("t2", "t3", "t4")]
+    if not inside:
+        return _clean(text[b:e])
+    t_start = text.rfind("\n", b, min(x.start for x in inside)) + 1 or b
+    last = max(inside, key=lambda x: x.start)
+    t_end = max(x.end for x in inside)
+    for ln_start in range(last.value_start, min(last.value_end, e)):
+        if text[ln_start].isdigit() or text[ln_start] == "\t":
+            t_end = max(t_end, ln_start + 1)
+    nl = text.find("\n", t_end, e)
+    t_end = e if nl < 0 else nl
+    before, after = _clean(text[b:max(b, t_start)]), _clean(text[t_end:e])
+    return "\n\n".join(x for x in (before, after) if x)
+
+
+def _clean(s: str) -> str:
+    """Strip blank space and the Markdown heading marks of the next heading."""
+    return s.strip().rstrip("#").strip()

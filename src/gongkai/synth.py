@@ -256,17 +256,22 @@ def corpus(n: int, out_dir, formats=("txt",), seed: int = 0, error_rate: float =
             gold_cells = truth if not (blank_style and layout == "tabs") else vv
         else:
             from .render import RenderInput, render
+            from .render.style import Style
+            style = Style.random(rng)
+            if blank_style:                    # zeros left blank, printed as the style's blank mark
+                v = {f: (None if x == 0 and f[:3] in ("t3.", "t4.") else x) for f, x in v.items()}
             sections = {"overview": "本机关持续推进政务公开工作。" + narrative}
             if kind == "year":
                 sections["overview"] = f"现将《{agency}{year - 1}年政府信息公开工作年度报告》予以公布。"
                 kind, about, note = None, None, None      # only the preamble carries it; prose here
             inp = RenderInput(agency, year, v, fmt, fmt, f"{year + 1}-01-{rng.randint(10, 31):02d}", sections)
             path = out / f"{stem}.{to}"
-            render(inp, to, path, force=True, blank_as_zero=False)
+            render(inp, to, path, force=True, blank_as_zero=False, style=style)
             gold_cells = v
+            layout = style.describe()
         gold = {"source": path.name, "meta": {"agency": agency, "year": year, "format": fmt},
                 "cells": {f: (float(x) if hasattr(x, "as_tuple") else x) for f, x in gold_cells.items()},
-                "notes": [f"synthetic report (gongkai synth, seed {seed}, #{i})"],
+                "notes": [f"synthetic report (gongkai synth, seed {seed}, #{i}); layout: {layout}"],
                 "findings": ([{"about": about, "kind": ERRORS[kind][1], "rule": ERRORS[kind][0], "note": note}]
                              if kind and about else [])}
         (out / f"{stem}.gold.json").write_text(json.dumps(gold, ensure_ascii=False, indent=1), "utf-8")

@@ -19,8 +19,23 @@ def _num(report: Report, fid: str):
 
 
 def _all(report, fids):
-    vals = [_num(report, f) for f in fids]
-    return None if any(v is None for v in vals) else vals
+    """The cells' numbers, blank cells read as 0 (a blank is how many reports print 0;
+    cells.blank reports them separately); None when a cell is uncertain or text."""
+    vals = []
+    for f in fids:
+        v = _num(report, f)
+        if v is None:
+            c = report.cells.get(f)
+            if c is None or c.status != "blank":
+                return None
+            v = 0
+        vals.append(v)
+    return vals
+
+
+def _blank_note(report, fids) -> str:
+    n = sum(1 for f in fids if (c := report.cells.get(f)) is not None and c.status == "blank")
+    return f"（其中 {n} 个空白单元格按 0 计）" if n else ""
 
 
 def _lines(report, fids):
@@ -40,7 +55,8 @@ def _t3_rows(report):
 @rule("t3.balance", "error", "表三勾稽关系不符")
 def balance(report: Report):
     """Per column of 表三: 一、本年新收 + 二、上年结转 = （七）总计 + 四、结转下年度继续办理
-    (the note printed in the table's corner).  Skipped for a column with blank cells."""
+    (the note printed in the table's corner).  Blank cells count as 0 (the message says so);
+    a column with an uncertain or text cell is skipped."""
     out = []
     for c in national().t3_columns:
         fids = [f"t3.new.{c}", f"t3.carried_over.{c}", f"t3.total.{c}", f"t3.carried_forward.{c}"]
@@ -51,7 +67,7 @@ def balance(report: Report):
             out.append(finding(
                 "t3.balance",
                 f"表三「{COLS_ZH[c]}」列勾稽关系不符：新收 {v[0]} + 上年结转 {v[1]} = {v[0] + v[1]}，"
-                f"办理结果总计 {v[2]} + 结转下年度 {v[3]} = {v[2] + v[3]}",
+                f"办理结果总计 {v[2]} + 结转下年度 {v[3]} = {v[2] + v[3]}{_blank_note(report, fids)}",
                 table="t3", fields=tuple(fids), lines=_lines(report, fids),
                 data={"left": v[0] + v[1], "right": v[2] + v[3]}))
     return out
@@ -70,7 +86,8 @@ def row_total(report: Report):
         s = sum(v[:6])
         if s != v[6]:
             out.append(finding(
-                "t3.row_total", f"表三「{r.label}」行：六类申请人之和 {s} ≠ 总计 {v[6]}",
+                "t3.row_total", f"表三「{r.label}」行：六类申请人之和 {s} ≠ 总计 {v[6]}"
+                f"{_blank_note(report, fids + [f't3.{r.id}.total'])}",
                 table="t3", fields=tuple(fids + [f"t3.{r.id}.total"]),
                 lines=_lines(report, [f"t3.{r.id}.total"]), data={"sum": s, "total": v[6]}))
     return out
@@ -90,7 +107,8 @@ def outcome_total(report: Report):
         s = sum(v[:-1])
         if s != v[-1]:
             out.append(finding(
-                "t3.outcome_total", f"表三「{COLS_ZH[c]}」列：各项办理结果之和 {s} ≠ （七）总计 {v[-1]}",
+                "t3.outcome_total", f"表三「{COLS_ZH[c]}」列：各项办理结果之和 {s} ≠ （七）总计 {v[-1]}"
+                f"{_blank_note(report, fids + [f't3.total.{c}'])}",
                 table="t3", fields=tuple(fids + [f"t3.total.{c}"]),
                 lines=_lines(report, [f"t3.total.{c}"]), data={"sum": s, "total": v[-1]}))
     return out
@@ -111,6 +129,6 @@ def group_total(report: Report):
         if sum(v[:4]) != v[4]:
             out.append(finding(
                 "t4.group_total", f"表四「{names[g]}」：维持 {v[0]} + 纠正 {v[1]} + 其他 {v[2]} + 尚未审结 {v[3]}"
-                f" = {sum(v[:4])} ≠ 总计 {v[4]}", table="t4", fields=tuple(fids), lines=_lines(report, fids),
+                f" = {sum(v[:4])} ≠ 总计 {v[4]}{_blank_note(report, fids)}", table="t4", fields=tuple(fids), lines=_lines(report, fids),
                 data={"sum": sum(v[:4]), "total": v[4]}))
     return out

@@ -221,6 +221,8 @@ def row_candidates(tokens: list[Token], n: int, row_sum: bool = False) -> list[C
         cands = _fill_with_sum(tokens, n)
         if m >= 2 or not cands:
             cands += [c for c in _fill(tokens, n, max_missing=1) if c.how == "missing"]
+        if not cands:        # several cells lost: every placement is a reading
+            cands = _fill(tokens, n)
     else:
         cands = _fill(tokens, n)
     # dedupe by values, keep the lowest penalty

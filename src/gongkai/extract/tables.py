@@ -316,8 +316,9 @@ def _t4_tokens(lay: Layout) -> tuple[list[Token], int | None]:
             continue
         text = lay.value_text(x)
         off = x.value_start
-        for line in text.split("\n"):
-            lt, explicit = tokenize(line, off)
+        for i, line in enumerate(text.split("\n")):
+            # a later line is a row of its own: its first cell is a value, not the label's rest
+            lt, explicit = tokenize(line, off) if i == 0 or "\t" not in line else tokenize("\t" + line, off - 1)
             off += len(line) + 1
             if not any(t.kind == "num" for t in lt):
                 continue

@@ -66,6 +66,25 @@ def line_text(ln, ascii_gaps_only: bool = False) -> str:
     return "".join(parts)
 
 
+MIN_CELL = 4.0   # points: narrower gaps between rules are double borders, not cells
+
+
+def _add_empty_cells(cells, rules, rows):
+    """Ruled cells with nothing printed in them are cells too (a blank cell must stay a
+    blank cell, not vanish and shift its neighbours).  For each row band, every gap
+    between the vertical rules crossing the band's middle is probed for its cell."""
+    t = rules.tol
+    for top, bottom in rows:
+        mid = (top + bottom) / 2
+        xs = sorted({v[0] for v in rules.vs if v[1] - t <= mid <= v[3] + t})
+        for a, b in zip(xs, xs[1:]):
+            if b - a < MIN_CELL:
+                continue
+            key = rules.cell((a + b) / 2, mid)
+            if key is not None and key[2] - key[0] >= MIN_CELL and key not in cells:
+                cells[key] = []
+
+
 def grid_rows(chars, hs, vs, page, scale=1.0, ocr=False, table_base=0):
     """chars: (cx, cy, ch, score[, x0, x1, top, bottom]).  Returns (DocLines, ids of used chars)."""
     if not hs or not vs:
@@ -82,6 +101,8 @@ def grid_rows(chars, hs, vs, page, scale=1.0, ocr=False, table_base=0):
     bands = sorted({(k[1], k[3]) for k in cells})
     # a band is a row when no smaller band lies inside it (merged cells span several rows)
     rows = [b for b in bands if not any(o != b and o[0] >= b[0] - 1 and o[1] <= b[1] + 1 for o in bands)]
+    if not ocr:
+        _add_empty_cells(cells, rules, rows)
     emitted = set()
     out = []
     for top, bottom in rows:
@@ -89,14 +110,16 @@ def grid_rows(chars, hs, vs, page, scale=1.0, ocr=False, table_base=0):
         if not keys:
             continue
         keys.sort(key=lambda k: k[0])
+        if not any(cells[k] for k in keys):
+            continue
         refs = []
         for k in keys:
             emitted.add(k)
-            sc = min(c[3] for c in cells[k])
+            sc = min((c[3] for c in cells[k]), default=None)
             refs.append(CellRef(_cell_text(cells[k]), page, tuple(v / scale for v in k), None, None, None, ocr,
                                 sc if ocr else None))
         out.append(DocLine(page=page, cells=refs, top=top / scale))
     for k in cells:                      # cells in no row band (should not happen): keep their text
-        if k not in emitted:
+        if k not in emitted and cells[k]:
             out.append(DocLine(text=_cell_text(cells[k]), page=page, top=k[1] / scale))
     return out, used

@@ -78,26 +78,37 @@ def load_input(path: str | Path) -> RenderInput:
                        date=meta.get("date"), sections=data.get("sections") or {})
 
 
-def render(inp: RenderInput, to: str, out: str | Path, force: bool = False, blank_as_zero: bool = False):
-    """Check, then write the document.  Returns the findings (errors refused unless force)."""
+def render(inp: RenderInput, to: str, out: str | Path, force: bool = False, blank_as_zero: bool = False,
+           style=None):
+    """Check, then write the document.  Returns the findings (errors refused unless force).
+    ``style`` (render.style.Style) sets fonts, widths, page breaks and the blank mark."""
     from ..checks import run_checks
+    from .style import DEFAULT
     findings = [f for f in run_checks(inp.report()) if f.rule not in ("structure.missing_section",)]
     errors = [f for f in findings if f.severity == "error"]
     if errors and not force:
         raise RenderRefused(errors)
-    stamp = STAMP if errors else None
+    style = style or DEFAULT
+    kw = {"stamp": STAMP if errors else None, "blank": "0" if blank_as_zero else style.blank_mark, "style": style}
     if to == "html":
         from .html import to_html
-        Path(out).write_text(to_html(inp, stamp=stamp, blank_as_zero=blank_as_zero), "utf-8")
+        Path(out).write_text(to_html(inp, **kw), "utf-8")
     elif to == "pdf":
         from .pdf import to_pdf
-        Path(out).write_bytes(to_pdf(inp, stamp=stamp, blank_as_zero=blank_as_zero))
+        Path(out).write_bytes(to_pdf(inp, **kw))
     elif to == "docx":
         from .docx import to_docx
-        Path(out).write_bytes(to_docx(inp, stamp=stamp, blank_as_zero=blank_as_zero))
+        Path(out).write_bytes(to_docx(inp, **kw))
     else:
         raise InputError(out, f"不支持的输出格式：{to}（可选 docx、pdf、html）")
     return findings
+
+
+def table_grids(inp: RenderInput, blank: str = "") -> dict:
+    """表二/三/四 as (text, rowspan, colspan) grids; ``blank`` is printed in empty cells."""
+    from .grids import t2_grid, t3_grid, t4_grid
+    return {"t2": t2_grid(inp.values, inp.t2_format, blank), "t3": t3_grid(inp.values, inp.t3_format, blank),
+            "t4": t4_grid(inp.values, blank)}
 
 
 def section_plan(inp: RenderInput):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 
-from .build import paragraphs, section_plan
-from .grids import t2_grid, t3_grid, t4_grid
+from .build import paragraphs, section_plan, table_grids
+from .grids import HEADER_ROWS
+from .style import DEFAULT, FONTS, LABEL_COLUMNS
 
 WIDTHS_CM = {"t2": [4.2, 3.6, 3.6, 3.6], "t3": [1.1, 1.6, 4.1] + [1.25] * 7, "t4": [1.01] * 15}
 
@@ -46,7 +47,7 @@ def _page_number_footer(section):
     p.add_run(" -")
 
 
-def _table(d, grid, key):
+def _table(d, grid, key, style=DEFAULT, text_cm=15.6):
     """Append a table in the official merged structure, written as WordprocessingML
     directly (gridSpan for column spans, vMerge for row spans; fixed layout and widths)."""
     from xml.sax.saxutils import escape
@@ -54,7 +55,9 @@ def _table(d, grid, key):
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
     ncols = max(sum(cs for _t, _rs, cs in row) for row in grid[:3])
-    widths = [int(w * 567) for w in WIDTHS_CM[key][:ncols]]      # cm → twips
+    base = style.widths(WIDTHS_CM[key][:ncols], LABEL_COLUMNS[key])
+    fit = min(1.0, text_cm / sum(base))                         # never wider than the text block
+    widths = [int(w * fit * 567) for w in base]                  # cm → twips
     origin: dict[tuple, tuple] = {}
     for ri, row in enumerate(grid):
         ci = 0
@@ -71,10 +74,12 @@ def _table(d, grid, key):
            f'<w:tblBorders>{border}</w:tblBorders><w:tblLayout w:type="fixed"/>'
            '<w:tblCellMar><w:left w:w="40" w:type="dxa"/><w:right w:w="40" w:type="dxa"/></w:tblCellMar></w:tblPr>'
            "<w:tblGrid>" + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>"]
-    run_pr = '<w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" w:eastAsia="宋体"/>' \
-             '<w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr>'
+    half_pt = int(style.table_pt * 2)
+    run_pr = (f'<w:rPr><w:rFonts w:ascii="Times New Roman" w:hAnsi="Times New Roman" '
+              f'w:eastAsia="{FONTS[style.table_font][0]}"/><w:sz w:val="{half_pt}"/><w:szCs w:val="{half_pt}"/></w:rPr>')
     for ri in range(len(grid)):
-        xml.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
+        repeat = "<w:tblHeader/>" if ri < HEADER_ROWS[key] else ""      # Word repeats these rows per page
+        xml.append(f"<w:tr><w:trPr><w:cantSplit/>{repeat}</w:trPr>")
         for ci in range(ncols):
             o = origin.get((ri, ci))
             if o is None:
@@ -100,14 +105,17 @@ def _table(d, grid, key):
     d.add_paragraph()
 
 
-def to_docx(inp, stamp=None, blank_as_zero=False) -> bytes:
+def to_docx(inp, stamp=None, blank="", style=None) -> bytes:
     import docx
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm, Pt
     d = docx.Document()
     sec = d.sections[0]
     sec.page_width, sec.page_height = Cm(21), Cm(29.7)
-    sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin = Cm(3.7), Cm(3.5), Cm(2.8), Cm(2.6)
+    style = style or DEFAULT
+    side = style.margin_cm + 0.5
+    sec.top_margin, sec.bottom_margin, sec.left_margin, sec.right_margin = Cm(3.7), Cm(3.5), Cm(side), Cm(side)
+    text_cm = 21 - 2 * side
     _page_number_footer(sec)
     if stamp:
         _font(d.add_paragraph().add_run(f"【{stamp}】"), "黑体", 16, bold=True, color=(0xCC, 0, 0))
@@ -119,22 +127,25 @@ def to_docx(inp, stamp=None, blank_as_zero=False) -> bytes:
         p = d.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         _font(p.add_run(f"（{y}年{m}月{dd}日）"), "楷体_GB2312", 16)
-    grids = {"t2": t2_grid(inp.values, inp.t2_format, blank_as_zero),
-             "t3": t3_grid(inp.values, inp.t3_format, blank_as_zero),
-             "t4": t4_grid(inp.values, blank_as_zero)}
+    grids = table_grids(inp, blank)
+    body_font = FONTS[style.body_font][0]
 
-    def para(text, font="仿宋_GB2312", size=16, indent=True):
+    def para(text, font=None, size=None, indent=True):
+        font, size = font or body_font, size or style.body_pt
         p = d.add_paragraph()
         if indent:
             p.paragraph_format.first_line_indent = Pt(size * 2)
         _font(p.add_run(text), font, size)
     para(f"本报告所列数据的统计期限为{inp.year}年1月1日至{inp.year}年12月31日。")
     for _n, heading, sid, table in section_plan(inp):
-        para(heading, "黑体", 16)
+        if sid == "requests" and style.t3_new_page:
+            from docx.enum.text import WD_BREAK
+            d.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        para(heading, "黑体")
         for text in paragraphs(inp.sections.get(sid, "")):
             para(text)
         if table:
-            _table(d, grids[table], table)
+            _table(d, grids[table], table, style, text_cm)
         elif not inp.sections.get(sid):
             para("无。")
     buf = io.BytesIO()

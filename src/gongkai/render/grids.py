@@ -9,9 +9,10 @@ from ..formats import national
 T3_NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 
 
-def fmt_value(x, blank_as_zero: bool = False) -> str:
+def fmt_value(x, blank: str = "") -> str:
+    """A value as printed; ``blank`` is what an empty cell shows ("", "0", "/", "—" …)."""
     if x is None:
-        return "0" if blank_as_zero else ""
+        return blank
     if isinstance(x, float):
         x = Decimal(str(x))
     if isinstance(x, Decimal):
@@ -20,7 +21,7 @@ def fmt_value(x, blank_as_zero: bool = False) -> str:
     return str(x)
 
 
-def t2_grid(values: dict, fmt: str, blank_as_zero=False):
+def t2_grid(values: dict, fmt: str, blank: str = ""):
     nf = national()
     items = {"rules": ("第二十条第（一）项", ["本年制发件数", "本年废止件数", "现行有效件数"] if fmt == "2021"
                        else ["本年新制作数量", "本年新公开数量", "对外公开总数量"]),
@@ -41,7 +42,7 @@ def t2_grid(values: dict, fmt: str, blank_as_zero=False):
             cap, heads = items[rid]
             grid.append([(cap, 1, 4)])
             grid.append([("信息内容", 1, 1)] + spread(heads))
-        vals = [fmt_value(values.get(f"t2.{rid}.{f}"), blank_as_zero) for f in fields]
+        vals = [fmt_value(values.get(f"t2.{rid}.{f}"), blank) for f in fields]
         if fmt == "2019":
             vals = [("+" + v if (f == "change" and v.isdigit() and v != "0") else v)
                     for v, f in zip(vals, fields)]
@@ -49,7 +50,7 @@ def t2_grid(values: dict, fmt: str, blank_as_zero=False):
     return grid
 
 
-def t3_grid(values: dict, fmt: str, blank_as_zero=False):
+def t3_grid(values: dict, fmt: str, blank: str = ""):
     nf = national()
     cols = nf.t3_columns
     grid = [[(T3_NOTE, 3, 3), ("申请人情况", 1, 7)],
@@ -59,7 +60,7 @@ def t3_grid(values: dict, fmt: str, blank_as_zero=False):
     n_results = sum(1 for r in rows if r.kind in ("outcome", "total"))
     seen = set()
     for r in rows:
-        vals = [(fmt_value(values.get(f"t3.{r.id}.{c}"), blank_as_zero), 1, 1) for c in cols]
+        vals = [(fmt_value(values.get(f"t3.{r.id}.{c}"), blank), 1, 1) for c in cols]
         if r.kind in ("input", "output"):
             grid.append([(r.label, 1, 3)] + vals)
             continue
@@ -79,13 +80,13 @@ def t3_grid(values: dict, fmt: str, blank_as_zero=False):
     return grid
 
 
-def t4_grid(values: dict, blank_as_zero=False):
+def t4_grid(values: dict, blank: str = ""):
     nf = national()
     heads = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
     return [[("行政复议", 1, 5), ("行政诉讼", 1, 10)],
             [(h, 2, 1) for h in heads] + [("未经复议直接起诉", 1, 5), ("复议后起诉", 1, 5)],
             [(h, 1, 1) for h in heads] * 2,
-            [(fmt_value(values.get(f"t4.{g}.{c}"), blank_as_zero), 1, 1) for g in nf.t4_groups for c in nf.t4_columns]]
+            [(fmt_value(values.get(f"t4.{g}.{c}"), blank), 1, 1) for g in nf.t4_groups for c in nf.t4_columns]]
 
 
 HEADER_ROWS = {"t2": 0, "t3": 3, "t4": 3}     # rows repeated when a table crosses a page

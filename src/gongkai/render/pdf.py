@@ -6,9 +6,9 @@ from ..errors import GongkaiError
 from .html import to_html
 
 
-def to_pdf(inp, stamp=None, blank_as_zero=False) -> bytes:
+def to_pdf(inp, stamp=None, blank="", style=None) -> bytes:
     try:
         import weasyprint
     except (ImportError, OSError) as e:
         raise GongkaiError(f"生成 PDF 需要 weasyprint 及其系统库（pango、Noto CJK 字体）：{e}")
-    return weasyprint.HTML(string=to_html(inp, stamp, blank_as_zero)).write_pdf()
+    return weasyprint.HTML(string=to_html(inp, stamp, blank, style)).write_pdf()
