@@ -5,7 +5,7 @@ every cell's value, raw text, status and provenance, plus the findings of the
 checks.  The command line (``gongkai``) is a thin layer over these functions.
 """
 __version__ = "0.1.0"
-PARSER_VERSION = 1  # bump when extraction changes so stored reports can be re-parsed
+PARSER_VERSION = 2  # bump when extraction changes so stored reports can be re-parsed
 
 from .errors import GongkaiError, InputError  # noqa: E402
 from .model import Cell, Finding, Report, Source  # noqa: E402

@@ -10,6 +10,7 @@ from importlib import resources
 from . import __version__
 from .batch import expand, run
 from .display import findings_table, report_tables
+from .errors import GongkaiError
 
 EXIT_OK, EXIT_STRICT, EXIT_INPUT = 0, 1, 2
 
@@ -258,6 +259,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--check", action="store_true", help="只检查文档是否最新")
     r.add_argument("--readme", default=None, help="同时更新该 README 中的规则表（如 README.md）")
     r.set_defaults(func=cmd_docs)
+    from .cli_corpus import add_parser as add_corpus
+    add_corpus(sub)
     return p
 
 
@@ -268,6 +271,9 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("已中断", file=sys.stderr)
         return 130
+    except GongkaiError as e:            # cannot go on: one clear line, no traceback
+        print(e, file=sys.stderr)
+        return EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK
 

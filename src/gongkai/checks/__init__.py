@@ -1,7 +1,8 @@
 """The rule registry.  Each check is a small function registered with an ID, a
 severity, a Chinese title and a docstring; it sees a Report and returns Findings.
 Rules with ``stage="parse"`` are reported by the parser itself and are listed here
-so that every finding ID is documented in one place."""
+so that every finding ID is documented in one place; rules with ``stage="corpus"``
+look at many reports at once (``gongkai.corpus.crosscheck``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,7 +18,8 @@ class Rule:
     title: str              # zh
     doc: str                # en, for developers and the generated reference
     func: Callable | None
-    stage: str = "check"    # "check" | "parse"
+    stage: str = "check"    # "check" | "parse" | "corpus" (across reports: gongkai.corpus.crosscheck)
+    corpus_func: Callable | None = None
 
 
 REGISTRY: dict[str, Rule] = {}
@@ -28,7 +30,8 @@ def rule(rule_id: str, severity: str, title: str, stage: str = "check"):
         if rule_id in REGISTRY:
             raise ValueError(f"duplicate rule {rule_id}")
         REGISTRY[rule_id] = Rule(rule_id, severity, title, (func.__doc__ or "").strip(),
-                                 func if stage == "check" else None, stage)
+                                 func if stage == "check" else None, stage,
+                                 func if stage == "corpus" else None)
         return func
     return deco
 
@@ -56,3 +59,4 @@ def rules() -> list[Rule]:
 
 def _load_all():
     from . import arithmetic, cells, narrative, parse_rules, structure, values, years  # noqa: F401
+    from ..corpus import crosscheck  # noqa: F401  (rules across reports, same registry)

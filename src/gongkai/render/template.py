@@ -33,12 +33,38 @@ def yaml_template(year: int, fmt: str = "2021") -> str:
     return "\n".join(out) + "\n"
 
 
-def xlsx_template(year: int, fmt: str = "2021") -> bytes:
-    from openpyxl import Workbook
+def write_grid(ws, grid, first_row: int = 1, place=None) -> int:
+    """Write a (text, rowspan, colspan) grid into an openpyxl sheet from ``first_row``,
+    merged and ruled; ``place(text, cell)`` returns the value to write (default: text).
+    Returns the next free row."""
     from openpyxl.styles import Alignment, Border, Side
-    wb = Workbook()
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    occ = set()
+    last = first_row
+    for k, row in enumerate(grid):
+        ri = first_row + k
+        ci = 1
+        for text, rs, cs in row:
+            while (ri, ci) in occ:
+                ci += 1
+            cell = ws.cell(ri, ci)
+            cell.value = place(text, cell) if place else text
+            cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+            if rs > 1 or cs > 1:
+                ws.merge_cells(start_row=ri, start_column=ci, end_row=ri + rs - 1, end_column=ci + cs - 1)
+            for dr in range(rs):
+                for dc in range(cs):
+                    occ.add((ri + dr, ci + dc))
+                    ws.cell(ri + dr, ci + dc).border = border
+            last = max(last, ri + rs)
+            ci += cs
+    return last
+
+
+def xlsx_template(year: int, fmt: str = "2021") -> bytes:
+    from openpyxl import Workbook
+    wb = Workbook()
     info = wb.active
     info.title = "说明"
     rows = [("机关名称", ""), ("年度", year), ("格式", fmt), ("成文日期", ""),
@@ -55,26 +81,14 @@ def xlsx_template(year: int, fmt: str = "2021") -> bytes:
     labels = dict(_fields(fmt))
     for name, grid in grids.items():
         ws = wb.create_sheet(name)
-        occ = set()
-        for ri, row in enumerate(grid, 1):
-            ci = 1
-            for text, rs, cs in row:
-                while (ri, ci) in occ:
-                    ci += 1
-                cell = ws.cell(ri, ci)
-                if text.startswith("§"):
-                    fid = text[1:]
-                    fields.append([fid, name, cell.coordinate, labels[fid]])
-                else:
-                    cell.value = text
-                cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
-                if rs > 1 or cs > 1:
-                    ws.merge_cells(start_row=ri, start_column=ci, end_row=ri + rs - 1, end_column=ci + cs - 1)
-                for dr in range(rs):
-                    for dc in range(cs):
-                        occ.add((ri + dr, ci + dc))
-                        ws.cell(ri + dr, ci + dc).border = border
-                ci += cs
+
+        def place(text, cell, name=name):
+            if text.startswith("§"):
+                fid = text[1:]
+                fields.append([fid, name, cell.coordinate, labels[fid]])
+                return None
+            return text
+        write_grid(ws, grid, 1, place)
         from openpyxl.utils import get_column_letter
         for col in range(1, 16):
             ws.column_dimensions[get_column_letter(col)].width = 9 if name != "表三" or col > 3 else 16

@@ -1,0 +1,81 @@
+"""Indicators computed from a report's cells — defined once here, stored with each
+report in the corpus, documented in docs/corpus.md and exported with the data.
+
+Each indicator is a ratio of sums of cells; it is None when a cell it needs is not a
+number (blank, text or unknown: an indicator is never computed from a guess) or the
+denominator is 0."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str                  # column name in reports / exports
+    zh: str                  # Chinese name
+    numerator: tuple         # field IDs (or prefixes ending with '*') summed
+    denominator: tuple
+    doc: str
+
+
+def _t3(row: str) -> str:
+    return f"t3.{row}.total"
+
+
+INDICATORS = [
+    Indicator("applications", "申请总量（新收 + 上年结转）", ("t3.new.total", "t3.carried_over.total"), (),
+              "Applications handled in the year: 本年新收 + 上年结转 (总计 column). A count, not a ratio."),
+    Indicator("disclosure_rate", "公开率", (_t3("granted"), _t3("partial")), (_t3("total"),),
+              "（予以公开 + 部分公开）/ 办理结果总计."),
+    Indicator("denial_share", "不予公开占比", ("t3.denied.*",), (_t3("total"),),
+              "Sum of the eight 不予公开 rows / 办理结果总计."),
+    Indicator("unavailable_share", "无法提供占比", ("t3.unavailable.*",), (_t3("total"),),
+              "Sum of the three 无法提供 rows / 办理结果总计."),
+    Indicator("rejected_share", "不予处理占比", ("t3.rejected.*",), (_t3("total"),),
+              "Sum of the five 不予处理 rows / 办理结果总计."),
+    Indicator("carry_rate", "结转率", (_t3("carried_forward"),), ("t3.new.total", "t3.carried_over.total"),
+              "结转下年度继续办理 / (本年新收 + 上年结转)."),
+    Indicator("review_correction_rate", "复议纠正率", ("t4.review.corrected",),
+              ("t4.review.upheld", "t4.review.corrected", "t4.review.other"),
+              "行政复议 结果纠正 / 已审结 (维持 + 纠正 + 其他)."),
+    Indicator("suit_correction_rate", "诉讼纠正率", ("t4.suit_direct.corrected", "t4.suit_after_review.corrected"),
+              ("t4.suit_direct.upheld", "t4.suit_direct.corrected", "t4.suit_direct.other",
+               "t4.suit_after_review.upheld", "t4.suit_after_review.corrected", "t4.suit_after_review.other"),
+              "行政诉讼 结果纠正 / 已审结, both kinds of suit together."),
+]
+BY_ID = {i.id: i for i in INDICATORS}
+
+
+def _expand(ids, values: dict) -> list[str]:
+    out = []
+    for f in ids:
+        if f.endswith("*"):
+            p = f[:-1]
+            out += [k for k in values if k.startswith(p) and k.endswith(".total")]
+        else:
+            out.append(f)
+    return out
+
+
+def _sum(ids, values):
+    s = 0
+    for f in _expand(ids, values):
+        v = values.get(f)
+        if isinstance(v, bool) or not isinstance(v, (int, float, Decimal)):
+            return None
+        s += v
+    return s
+
+
+def compute(values: dict) -> dict:
+    """field ID → number (None for blank/unknown) ⇒ indicator id → float | None."""
+    out = {}
+    for ind in INDICATORS:
+        num = _sum(ind.numerator, values)
+        if not ind.denominator:
+            out[ind.id] = None if num is None else float(num)
+            continue
+        den = _sum(ind.denominator, values)
+        out[ind.id] = None if (num is None or not den) else round(float(num) / float(den), 6)
+    return out

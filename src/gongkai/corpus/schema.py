@@ -1,0 +1,136 @@
+"""The corpus database schema (SQLAlchemy Core), the same on SQLite and PostgreSQL.
+Alembic migrations (``migrations/``) create and upgrade it; this module is the
+description the code queries with.
+
+Tables: documents (one per distinct file content), reports (one per parsed document),
+cells (one row per report × field), findings (per report, or across reports),
+agencies (normalised names, region, kind, parent), relations (declared
+government ⊃ department links), fields (the canonical field IDs, numbered)."""
+from __future__ import annotations
+
+from sqlalchemy import (BigInteger, Column, DateTime, Float, ForeignKey, Index, Integer, MetaData, Numeric,
+                        SmallInteger, String, Table, Text, UniqueConstraint)
+
+metadata = MetaData()
+
+agencies = Table(
+    "agencies", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(200), nullable=False, unique=True),     # normalised name (matching key)
+    Column("name", String(200), nullable=False),                 # display name
+    Column("province", String(40)),
+    Column("city", String(60)),
+    Column("county", String(60)),
+    Column("kind", String(20)),                                  # government | department
+    Column("parent_id", Integer, ForeignKey("agencies.id")),
+    Column("mapped_by", String(10), nullable=False, server_default="auto"),   # auto | user
+)
+
+documents = Table(
+    "documents", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sha256", String(64), nullable=False, unique=True),
+    Column("path", Text, nullable=False),                        # path or URL it was imported from
+    Column("size", BigInteger),
+    Column("format", String(10)),                                # reader: text | pdf | docx | html | ocr
+    Column("parser_version", Integer),
+    Column("status", String(10), nullable=False),                # ok | error
+    Column("error", Text),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+)
+
+reports = Table(
+    "reports", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("document_id", Integer, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("agency_id", Integer, ForeignKey("agencies.id")),
+    Column("agency_raw", String(200)),                           # as printed in the title
+    Column("year", SmallInteger),
+    Column("format", String(4)),                                 # 2021 | 2019 (表二's)
+    Column("t3_format", String(4)),
+    Column("date", String(10)),
+    Column("n_uncertain", SmallInteger, nullable=False, server_default="0"),
+    Column("n_errors", SmallInteger, nullable=False, server_default="0"),
+    Column("n_warnings", SmallInteger, nullable=False, server_default="0"),
+    Column("values", Text, nullable=False),   # JSON array of values in fields order (wide rows)
+    Column("statuses", Text, nullable=False),  # a letter per field: v b t i u (value blank text inferred
+                                               # uncertain), "-" for a field not in the report's format
+    # indicators (indicators.py), stored for fast statistics
+    Column("applications", Float),
+    Column("disclosure_rate", Float),
+    Column("denial_share", Float),
+    Column("unavailable_share", Float),
+    Column("rejected_share", Float),
+    Column("carry_rate", Float),
+    Column("review_correction_rate", Float),
+    Column("suit_correction_rate", Float),
+)
+Index("ix_reports_agency_year", reports.c.agency_id, reports.c.year)
+Index("ix_reports_year", reports.c.year)
+
+fields = Table(
+    "fields", metadata,
+    Column("no", SmallInteger, primary_key=True),                # position in reports.values
+    Column("id", String(60), nullable=False, unique=True),       # canonical field ID (t3.new.natural)
+    Column("table_id", String(4), nullable=False),
+)
+
+cells = Table(
+    "cells", metadata,
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("field_no", SmallInteger, ForeignKey("fields.no"), primary_key=True),
+    Column("value", Numeric(20, 4)),
+    Column("status", String(10), nullable=False),
+    Column("raw", Text),              # NULL: printed exactly as the value (or empty for a blank)
+    Column("reason", Text),
+    Column("line", Integer),
+    Column("page", SmallInteger),
+    Column("source", Text),           # JSON of the rest of the provenance (bbox, table/row/col, ocr)
+    sqlite_with_rowid=False,
+)
+
+findings = Table(
+    "findings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE")),   # NULL: across reports
+    Column("scope", String(10), nullable=False),                 # report | corpus
+    Column("rule", String(60), nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("table_id", String(20)),
+    Column("fields", Text),           # JSON list
+    Column("lines", Text),            # JSON list
+    Column("data", Text),             # JSON
+    Column("reports", Text),          # JSON list of the report ids a corpus finding is about
+)
+Index("ix_findings_report", findings.c.report_id)
+Index("ix_findings_rule", findings.c.rule)
+
+relations = Table(
+    "relations", metadata,
+    Column("parent_id", Integer, ForeignKey("agencies.id"), primary_key=True),
+    Column("child_id", Integer, ForeignKey("agencies.id"), primary_key=True),
+    UniqueConstraint("parent_id", "child_id"),
+)
+
+STATUS_CODE = {"value": "v", "blank": "b", "text": "t", "inferred": "i", "uncertain": "u"}
+STATUS_NAME = {**{v: k for k, v in STATUS_CODE.items()}, "-": None}
+
+# Views for people who query the database directly (documented in docs/corpus.md).
+VIEWS = {
+    "v_reports": """
+        SELECT r.id AS report_id, a.name AS agency, a.province, a.city, a.county, a.kind, r.year, r.format,
+               r.date, d.path, d.sha256, d.format AS file_format, r.n_uncertain, r.n_errors, r.n_warnings,
+               r.applications, r.disclosure_rate, r.denial_share, r.unavailable_share, r.rejected_share,
+               r.carry_rate, r.review_correction_rate, r.suit_correction_rate
+        FROM reports r JOIN documents d ON d.id = r.document_id LEFT JOIN agencies a ON a.id = r.agency_id""",
+    "v_cells": """
+        SELECT c.report_id, a.name AS agency, r.year, f.id AS field, c.value, c.status,
+               COALESCE(c.raw, '') AS raw, c.line, c.page
+        FROM cells c JOIN fields f ON f.no = c.field_no JOIN reports r ON r.id = c.report_id
+        LEFT JOIN agencies a ON a.id = r.agency_id""",
+    "v_findings": """
+        SELECT fi.id, fi.report_id, a.name AS agency, r.year, fi.scope, fi.rule, fi.severity, fi.message,
+               fi.fields, fi.reports
+        FROM findings fi LEFT JOIN reports r ON r.id = fi.report_id LEFT JOIN agencies a ON a.id = r.agency_id""",
+}
