@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # System packages the test suite's PDF fixtures need (Debian): CJK fonts and the
-# HarfBuzz subsetter for weasyprint, LibreOffice for DOCX→PDF fixtures and .doc input.
+# HarfBuzz subsetter for weasyprint, LibreOffice for DOCX→PDF fixtures and .doc input,
+# PostgreSQL for the corpus tests (a throw-away server on loopback, scripts/pg-test.sh).
 # Installs only what is missing, and only when run as root (CI and this machine kind).
 set -euo pipefail
 need=()
-for pkg in fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 libreoffice-writer-nogui; do
+for pkg in fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 libreoffice-writer-nogui postgresql; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

@@ -7,6 +7,22 @@ import sys
 EXIT_OK, EXIT_STRICT, EXIT_INPUT = 0, 1, 2
 
 
+def _guarded(func):
+    """A database error while a command runs becomes one clear line (exit 2), never a traceback."""
+    import functools
+
+    @functools.wraps(func)
+    def run(args):
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from .corpus.store import CorpusError, _explain
+        try:
+            return func(args)
+        except SQLAlchemyError as e:
+            raise CorpusError(_explain(args.db or "gongkai.db", e.orig if getattr(e, "orig", None) else e)) from None
+    return run
+
+
 def _open(args):
     from .corpus import Corpus
     return Corpus(args.db)
@@ -179,48 +195,48 @@ def add_parser(sub):
     q.add_argument("paths", nargs="+")
     executor_args(q)
     q.add_argument("--no-check", action="store_true", help="导入后不运行跨报告校验")
-    q.set_defaults(func=cmd_import)
+    q.set_defaults(func=_guarded(cmd_import))
     q = cs.add_parser("reparse", help="用新版解析器重新解析旧版本解析的文档")
     executor_args(q)
-    q.set_defaults(func=cmd_reparse)
+    q.set_defaults(func=_guarded(cmd_reparse))
     q = cs.add_parser("check", help="跨报告校验（上年结转、部门之和、同比剧变、同类异常）")
     q.add_argument("--json", action="store_true")
     q.add_argument("--strict", action="store_true", help="有错误级发现时退出码为 1")
-    q.set_defaults(func=cmd_check)
+    q.set_defaults(func=_guarded(cmd_check))
     q = cs.add_parser("agencies", help="导出机关映射（CSV）供修改，或应用修改后的映射")
     g = q.add_mutually_exclusive_group()
     g.add_argument("--export", metavar="FILE.csv")
     g.add_argument("--apply", metavar="FILE.csv")
-    q.set_defaults(func=cmd_agencies)
+    q.set_defaults(func=_guarded(cmd_agencies))
     q = cs.add_parser("relate", help="登记：某政府的数据应等于所列部门之和")
     q.add_argument("parent")
     q.add_argument("children", nargs="+")
-    q.set_defaults(func=cmd_relate)
+    q.set_defaults(func=_guarded(cmd_relate))
     q = cs.add_parser("export", help="导出数据（csv/xlsx/parquet/json；long/wide）")
     q.add_argument("-o", "--output", required=True)
     q.add_argument("--format", choices=["csv", "xlsx", "parquet", "json"], help="默认取文件扩展名")
     q.add_argument("--layout", choices=["long", "wide"], default="wide")
     common_filters(q)
-    q.set_defaults(func=cmd_export)
+    q.set_defaults(func=_guarded(cmd_export))
     q = cs.add_parser("compare", help="两份报告（或同一机关两个年度）逐字段对照")
     q.add_argument("a", help="报告编号，或 机关名称:年度")
     q.add_argument("b")
     q.add_argument("--all", action="store_true", help="列出全部字段（默认只列不同的）")
     q.add_argument("--json", action="store_true")
-    q.set_defaults(func=cmd_compare)
+    q.set_defaults(func=_guarded(cmd_compare))
     q = cs.add_parser("stats", help="按地区/年度/类别统计")
     q.add_argument("--by", default="province,year,kind", help="逗号分隔：province,city,year,kind,format")
     q.add_argument("--csv", action="store_true")
     q.add_argument("--year", type=int)
     q.add_argument("--province")
-    q.set_defaults(func=cmd_stats)
+    q.set_defaults(func=_guarded(cmd_stats))
     q = cs.add_parser("plot", help="作图：applications | outcomes | ranking")
     q.add_argument("kind", choices=["applications", "outcomes", "ranking"])
     q.add_argument("-o", "--output", required=True, help=".svg 或 .png")
     q.add_argument("--indicator", default="disclosure_rate", help="ranking 使用的指标")
     q.add_argument("--top", type=int, default=20)
     common_filters(q)
-    q.set_defaults(func=cmd_plot)
+    q.set_defaults(func=_guarded(cmd_plot))
     q = cs.add_parser("info", help="数据库概况")
-    q.set_defaults(func=cmd_info)
+    q.set_defaults(func=_guarded(cmd_info))
     return p

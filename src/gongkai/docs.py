@@ -29,7 +29,35 @@ def reference() -> str:
               "| `inferred` | fixed uniquely by the table's arithmetic (fused digits split, a missing cell) |",
               "| `uncertain` | several readings fit; best guess in `value`, the others in `alternatives`; listed in `uncertain` |",
               "", "## Check rules", "", rules_table(), ""]
+    lines += corpus_reference()
     return "\n".join(lines)
+
+
+def corpus_reference() -> list[str]:
+    """Indicators, database tables and SQL views of the corpus (from their definitions)."""
+    from .corpus import schema
+    from .corpus.indicators import INDICATORS
+    lines = ["## Corpus indicators", "",
+             "Computed once per report when it is imported (`gongkai/corpus/indicators.py`), stored as columns of "
+             "`reports` and the view `v_reports`, and exported with the data. None (empty) when a cell needed is "
+             "blank, text or uncertain, or the denominator is 0.", "",
+             "| column | 中文 | definition | numerator | denominator |", "|---|---|---|---|---|"]
+    for i in INDICATORS:
+        lines.append(f"| `{i.id}` | {i.zh} | {i.doc} | {', '.join(f'`{x}`' for x in i.numerator)} | "
+                     f"{', '.join(f'`{x}`' for x in i.denominator) or '—'} |")
+    lines += ["", "## Corpus database", "",
+              "SQLite by default (`gongkai.db`), PostgreSQL by URL; the same schema, created and upgraded by "
+              "Alembic (`gongkai/corpus/migrations`). `reports.value_array` holds a report's values as a JSON array in "
+              "the order of `fields.no`; `reports.status_codes` one letter per field (v value, b blank, t text, "
+              "i inferred, u uncertain, - not in this report's format). `cells.raw` is NULL when the cell was "
+              "printed exactly as its value.", ""]
+    for t in schema.metadata.sorted_tables:
+        cols = ", ".join(f"`{c.name}`" for c in t.columns)
+        lines.append(f"- **{t.name}**: {cols}")
+    lines += ["", "SQL views for direct queries:", ""]
+    for name, sql in schema.VIEWS.items():
+        lines += [f"### `{name}`", "", "```sql", " ".join(sql.split()), "```", ""]
+    return lines
 
 
 def rules_table() -> str:
@@ -37,7 +65,8 @@ def rules_table() -> str:
     lines = ["| rule ID | severity | 中文 | what it checks |", "|---|---|---|---|"]
     for r in rules():
         doc = " ".join(r.doc.split())
-        stage = " (reported by the parser)" if r.stage == "parse" else ""
+        stage = {"parse": " (reported by the parser)", "corpus": " (across reports: `gongkai corpus check`)"}.get(
+            r.stage, "")
         lines.append(f"| `{r.id}` | {SEV[r.severity]} | {r.title} | {doc}{stage} |")
     return "\n".join(lines)
 

@@ -121,14 +121,18 @@ def describe(name: str) -> AgencyInfo:
                       parent_key=parent if parent != key else None)
 
 
-def agency_id(c, name: str | None, _depth: int = 0) -> int | None:
-    """The id of the agency a printed name stands for (created when new)."""
+def agency_id(c, name: str | None, _depth: int = 0, inherit: dict | None = None) -> int | None:
+    """The id of the agency a printed name stands for (created when new).  ``inherit``:
+    region facts known from a child's fuller name (江苏省淮安市公安局 → 淮安市 is in 江苏省)."""
     import sqlalchemy as sa
     if not name:
         return None
     info = describe(name)
     if not info.key:
         return None
+    for k, v in (inherit or {}).items():
+        if getattr(info, k) is None:
+            setattr(info, k, v)
     a = S.agencies
     row = c.execute(sa.select(a.c.id, a.c.province, a.c.city, a.c.county, a.c.mapped_by)
                     .where(a.c.key == info.key)).first()
@@ -140,7 +144,10 @@ def agency_id(c, name: str | None, _depth: int = 0) -> int | None:
         return row.id
     parent_id = None
     if info.parent_key and _depth < 3:
-        parent_id = agency_id(c, info.parent_key, _depth + 1)
+        up = {"province": info.province}
+        if info.county:
+            up["city"] = info.city
+        parent_id = agency_id(c, info.parent_key, _depth + 1, {k: v for k, v in up.items() if v})
     return c.execute(a.insert().values(key=info.key, name=info.name, province=info.province, city=info.city,
                                        county=info.county, kind=info.kind, parent_id=parent_id)
                      ).inserted_primary_key[0]

@@ -47,7 +47,7 @@ def load(corpus) -> CorpusData:
     fids = corpus.field_ids
     r, a = S.reports, S.agencies
     ind_cols = [getattr(r.c, i.id) for i in INDICATORS]
-    q = (sa.select(r.c.id, r.c.agency_id, a.c.name, r.c.year, a.c.kind, a.c.province, r.c["values"], r.c.statuses,
+    q = (sa.select(r.c.id, r.c.agency_id, a.c.name, r.c.year, a.c.kind, a.c.province, r.c.value_array, r.c.status_codes,
                    *ind_cols).select_from(r.outerjoin(a, a.c.id == r.c.agency_id)).order_by(r.c.id))
     recs = []
     with corpus.engine.connect() as c:

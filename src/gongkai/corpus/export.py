@@ -27,7 +27,7 @@ def _meta_query(where=None):
     r, a, d = S.reports, S.agencies, S.documents
     q = (sa.select(r.c.id, a.c.name, a.c.province, a.c.city, a.c.county, a.c.kind, r.c.year, r.c.format, r.c.date,
                    d.c.path, r.c.n_uncertain, r.c.n_errors, r.c.n_warnings,
-                   *[getattr(r.c, i) for i in IND_COLUMNS], r.c["values"])
+                   *[getattr(r.c, i) for i in IND_COLUMNS], r.c.value_array)
          .select_from(r.join(d, d.c.id == r.c.document_id).outerjoin(a, a.c.id == r.c.agency_id))
          .order_by(r.c.id))
     for cond in where or []:
@@ -50,10 +50,11 @@ def filters(year=None, province=None, agency=None) -> list:
 def _csv_cell(x) -> str:
     if x is None:
         return ""
-    s = str(x)
-    if any(ch in s for ch in ',"\n\r'):
-        return '"' + s.replace('"', '""') + '"'
-    return s
+    if type(x) is not str:
+        return str(x)
+    if '"' in x or "," in x or "\n" in x or "\r" in x:
+        return '"' + x.replace('"', '""') + '"'
+    return x
 
 
 def wide_rows(corpus, where=None):
@@ -119,16 +120,29 @@ def _wide_csv(corpus, out, where) -> int:
     with open(out, "w", encoding="utf-8-sig", newline="") as fh:
         fh.write(",".join(META_COLUMNS + IND_COLUMNS + fids) + "\r\n")
         buf = []
-        with corpus.engine.connect() as c:
-            for row in c.execute(_meta_query(where)).yield_per(5000):
-                head = ",".join(_csv_cell(x) for x in row[:-1])
-                buf.append(head + "," + row[-1][1:-1].replace("null", "") + "\r\n")
-                n += 1
-                if len(buf) >= 5000:
-                    fh.write("".join(buf))
-                    buf.clear()
+        for row in _raw_rows(corpus, _meta_query(where)):
+            head = ",".join([_csv_cell(x) for x in row[:-1]])
+            buf.append(head + "," + row[-1][1:-1].replace("null", "") + "\r\n")
+            n += 1
+            if len(buf) >= 5000:
+                fh.write("".join(buf))
+                buf.clear()
         fh.write("".join(buf))
     return n
+
+
+def _raw_rows(corpus, query, size: int = 5000):
+    """Rows straight from the DBAPI cursor (no per-row SQLAlchemy processing: the wide
+    export of 100,000 reports is this loop)."""
+    sql = str(query.compile(dialect=corpus.engine.dialect, compile_kwargs={"literal_binds": True}))
+    with corpus.engine.connect() as c:
+        cur = c.connection.dbapi_connection.cursor()
+        try:
+            cur.execute(sql)
+            while rows := cur.fetchmany(size):
+                yield from rows
+        finally:
+            cur.close()
 
 
 def long_rows(corpus, where=None):
@@ -263,7 +277,7 @@ def compare(corpus, a_id: int, b_id: int) -> dict:
             if row is None:
                 raise CorpusError(f"语料库中没有编号为 {rid} 的报告")
             out["reports"].append({"report_id": rid, "agency": row[1], "year": row[6], "format": row[7]})
-            st = c.execute(sa.select(S.reports.c.statuses).where(S.reports.c.id == rid)).scalar()
+            st = c.execute(sa.select(S.reports.c.status_codes).where(S.reports.c.id == rid)).scalar()
             vals.append((json.loads(row[-1]), st))
     (va, sa_), (vb, sb) = vals
     for i, f in enumerate(fids):

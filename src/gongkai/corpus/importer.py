@@ -9,6 +9,7 @@ import hashlib
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 
 from .. import PARSER_VERSION
 from ..batch import SECONDS_PER_DOCUMENT, expand, time_limit
@@ -36,14 +37,14 @@ def file_hash(path: str) -> tuple[str, int]:
     return h.hexdigest(), n
 
 
-def parse_one(path: str) -> tuple[str, dict | None, str | None, str | None]:
-    """Worker: (path, compact report or None, reader kind, error message)."""
+def parse_one(path: str, fields=None, as_float=True) -> tuple[str, dict | None, str | None, str | None]:
+    """Worker: (path, rows prepared for the database or None, reader kind, error message)."""
     from ..pipeline import parse_file
-    from .store import compact_report
+    from .store import compact_report, prepare
     try:
         with time_limit(SECONDS_PER_DOCUMENT, path):
             rep = parse_file(path)
-        return path, compact_report(rep), rep.meta.get("reader"), None
+        return path, prepare(compact_report(rep), fields, as_float), rep.meta.get("reader"), None
     except GongkaiError as e:
         return path, None, None, str(e)
     except RecursionError:
@@ -90,7 +91,8 @@ def import_paths(corpus, inputs, workers: int | None = None, progress=None, exec
     info = {f: (sha, size) for f, sha, size in todo}
     paths = [f for f, _s, _n in todo]
     done = 0
-    for path, rep, reader, error in _results(paths, workers, executor, scheduler):
+    job = partial(parse_one, fields=tuple(corpus.field_ids), as_float=corpus.as_float)
+    for path, rep, reader, error in _results(job, paths, workers, executor, scheduler):
         sha, size = info[path]
         doc = {"sha256": sha, "path": os.path.abspath(path), "size": size, "format": reader,
                "parser_version": PARSER_VERSION, "status": "error" if error else "ok", "error": error}
@@ -107,23 +109,23 @@ def import_paths(corpus, inputs, workers: int | None = None, progress=None, exec
     return summary
 
 
-def _results(paths, workers, executor, scheduler):
+def _results(job, paths, workers, executor, scheduler):
     if not paths:
         return
     if executor == "dask":
-        yield from _dask_results(paths, scheduler)
+        yield from _dask_results(job, paths, scheduler)
         return
     workers = workers or os.cpu_count() or 1
     if workers <= 1 or len(paths) < 4:
         for p in paths:
-            yield parse_one(p)
+            yield job(p)
         return
     chunk = max(1, min(64, len(paths) // (workers * 8)))
     with ProcessPoolExecutor(max_workers=workers) as ex:
-        yield from ex.map(parse_one, paths, chunksize=chunk)
+        yield from ex.map(job, paths, chunksize=chunk)
 
 
-def _dask_results(paths, scheduler):
+def _dask_results(job, paths, scheduler):
     try:
         from dask.distributed import Client, as_completed
     except ImportError as e:
@@ -135,7 +137,7 @@ def _dask_results(paths, scheduler):
     except Exception as e:
         raise GongkaiError(f"无法连接 Dask 调度器 {scheduler}：{e}")
     try:
-        futures = client.map(parse_one, paths, pure=False)
+        futures = client.map(job, paths, pure=False)
         for fut in as_completed(futures):
             try:
                 yield fut.result()

@@ -9,7 +9,7 @@ government ⊃ department links), fields (the canonical field IDs, numbered)."""
 from __future__ import annotations
 
 from sqlalchemy import (BigInteger, Column, DateTime, Float, ForeignKey, Index, Integer, MetaData, Numeric,
-                        SmallInteger, String, Table, Text, UniqueConstraint)
+                        SmallInteger, String, Table, Text)
 
 metadata = MetaData()
 
@@ -52,8 +52,8 @@ reports = Table(
     Column("n_uncertain", SmallInteger, nullable=False, server_default="0"),
     Column("n_errors", SmallInteger, nullable=False, server_default="0"),
     Column("n_warnings", SmallInteger, nullable=False, server_default="0"),
-    Column("values", Text, nullable=False),   # JSON array of values in fields order (wide rows)
-    Column("statuses", Text, nullable=False),  # a letter per field: v b t i u (value blank text inferred
+    Column("value_array", Text, nullable=False),   # JSON array of values in fields order (wide rows)
+    Column("status_codes", Text, nullable=False),  # a letter per field: v b t i u (value blank text inferred
                                                # uncertain), "-" for a field not in the report's format
     # indicators (indicators.py), stored for fast statistics
     Column("applications", Float),
@@ -70,7 +70,7 @@ Index("ix_reports_year", reports.c.year)
 
 fields = Table(
     "fields", metadata,
-    Column("no", SmallInteger, primary_key=True),                # position in reports.values
+    Column("no", SmallInteger, primary_key=True),                # position in reports.value_array
     Column("id", String(60), nullable=False, unique=True),       # canonical field ID (t3.new.natural)
     Column("table_id", String(4), nullable=False),
 )
@@ -110,7 +110,6 @@ relations = Table(
     "relations", metadata,
     Column("parent_id", Integer, ForeignKey("agencies.id"), primary_key=True),
     Column("child_id", Integer, ForeignKey("agencies.id"), primary_key=True),
-    UniqueConstraint("parent_id", "child_id"),
 )
 
 STATUS_CODE = {"value": "v", "blank": "b", "text": "t", "inferred": "i", "uncertain": "u"}

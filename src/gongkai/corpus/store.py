@@ -44,7 +44,7 @@ def _explain(url: str, e: Exception) -> str:
 class Corpus:
     """A connection to one corpus database."""
 
-    def __init__(self, url: str | None = None, migrate: bool = True):
+    def __init__(self, url: str | None = None, migrate: bool = True, lock_timeout: float = 30.0):
         try:
             import sqlalchemy as sa
         except ImportError as e:        # pragma: no cover - a core dependency
@@ -53,7 +53,7 @@ class Corpus:
         self.display = self.url.replace("postgresql+psycopg://", "postgresql://")
         kw = {}
         if self.url.startswith("sqlite"):
-            kw["connect_args"] = {"timeout": 30}
+            kw["connect_args"] = {"timeout": lock_timeout}     # seconds to wait for another writer
         else:
             kw["pool_pre_ping"] = True
         try:
@@ -70,6 +70,7 @@ class Corpus:
             if migrate:
                 self.migrate()
             self._fields = self._load_fields()
+            self._agency_cache: dict = {}
         except CorpusError:
             raise
         except Exception as e:
@@ -80,8 +81,15 @@ class Corpus:
         """Upgrade the schema to the newest revision (creates it in a new database)."""
         from alembic import command
         from alembic.config import Config
+        from alembic.script import ScriptDirectory
         cfg = Config()
         cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+        head = ScriptDirectory.from_config(cfg).get_current_head()
+        try:
+            if self.revision() == head:
+                return                       # up to date: nothing to run (and the fields are stored)
+        except Exception:
+            pass                             # a new database: no version table yet
         with self.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
@@ -128,11 +136,11 @@ class Corpus:
                     for t in (S.documents, S.reports, S.cells, S.findings, S.agencies)}
 
     # ------------------------------------------------------------------ writes
-    def store(self, doc: dict, report: dict | None, agency_id_for=None) -> int:
+    def store(self, doc: dict, report: dict | None) -> int:
         """Write one document (and its report) in one transaction; returns the document id.
         ``doc``: sha256, path, size, format, parser_version, status, error.
-        ``report``: the compact form from ``compact_report``.  A document already stored
-        with the same hash is replaced (re-parse)."""
+        ``report``: rows prepared by ``prepare`` (in the worker that parsed it).  A
+        document already stored with the same hash is replaced (re-parse)."""
         import sqlalchemy as sa
         try:
             with self.engine.begin() as c:
@@ -143,50 +151,42 @@ class Corpus:
                     **doc, imported_at=datetime.now(timezone.utc))).inserted_primary_key[0]
                 if report is not None:
                     from .agencies import agency_id
-                    aid = agency_id(c, report["meta"].get("agency"))
+                    name = report["report"]["agency_raw"]
+                    aid = self._agency_cache.get(name)
+                    if aid is None:
+                        aid = agency_id(c, name)
+                        new_agency = True
+                    else:
+                        new_agency = False
                     self._insert_report(c, doc_id, aid, report)
-                return doc_id
+            if report is not None and new_agency and aid is not None:
+                self._agency_cache[name] = aid      # only once committed
+            return doc_id
         except Exception as e:
             raise CorpusError(_explain(self.display, e)) from None
 
-    def _insert_report(self, c, doc_id, aid, rep):
-        from .indicators import compute
-        meta = rep["meta"]
-        fno = {f: i for i, f in enumerate(self._fields)}
-        vals = [None] * len(self._fields)
-        codes = ["-"] * len(self._fields)      # "-": the field is not in this report's format
-        for f, cell in rep["cells"].items():
-            if f in fno:
-                vals[fno[f]] = cell[0]
-                codes[fno[f]] = S.STATUS_CODE.get(cell[1], "u")
-        sev = [f["severity"] for f in rep["findings"]]
-        ind = compute({f: cell[0] for f, cell in rep["cells"].items()})
-        rid = c.execute(S.reports.insert().values(
-            document_id=doc_id, agency_id=aid, agency_raw=meta.get("agency"), year=meta.get("year"),
-            format=meta.get("format"), t3_format=(meta.get("formats") or {}).get("t3"), date=meta.get("date"),
-            n_uncertain=sum(1 for cell in rep["cells"].values() if cell[1] == "uncertain"), n_errors=sev.count("error"), n_warnings=sev.count("warning"),
-            values=json.dumps([_jsonable(v) for v in vals], separators=(",", ":")), statuses="".join(codes),
-            **ind)).inserted_primary_key[0]
-        rows = []
-        for f, (value, status, raw, reason, line, page, source) in rep["cells"].items():
-            if f not in fno:
-                continue
-            printed = "" if value is None else _canon(value)
-            rows.append({"report_id": rid, "field_no": fno[f], "value": value, "status": status,
-                         "raw": None if raw == printed else raw, "reason": reason, "line": line, "page": page,
-                         "source": source})
-        if rows:
-            c.execute(S.cells.insert(), rows)
-        fr = [{"report_id": rid, "scope": "report", "rule": f["rule"], "severity": f["severity"],
-               "message": f["message"], "table_id": f.get("table"),
-               "fields": json.dumps(f.get("fields", []), ensure_ascii=False) if f.get("fields") else None,
-               "lines": json.dumps(f.get("lines")) if f.get("lines") else None,
-               "data": json.dumps(f.get("data"), ensure_ascii=False, default=str) if f.get("data") else None,
-               "reports": None} for f in rep["findings"]]
-        if fr:
-            c.execute(S.findings.insert(), fr)
+    def _sql(self, table: str, n: int) -> str:
+        cols = {"cells": "report_id, field_no, value, status, raw, reason, line, page, source",
+                "findings": "report_id, scope, rule, severity, message, table_id, fields, lines, data, reports"}[table]
+        mark = "?" if self.url.startswith("sqlite") else "%s"
+        return f"INSERT INTO {table} ({cols}) VALUES ({', '.join([mark] * n)})"
+
+    def _insert_report(self, c, doc_id, aid, prep):
+        rid = c.execute(S.reports.insert().values(document_id=doc_id, agency_id=aid, **prep["report"])
+                        ).inserted_primary_key[0]
+        if prep["cells"]:      # plain DBAPI executemany: ~200 rows per report, the hot path of an import
+            c.exec_driver_sql(self._sql("cells", 9), [(rid,) + r for r in prep["cells"]])
+        if prep["findings"]:
+            c.exec_driver_sql(self._sql("findings", 10), [(rid,) + r for r in prep["findings"]])
         return rid
 
+    def store_report(self, doc: dict, report) -> int:
+        """Store a parsed ``Report`` (library use); see ``store``."""
+        return self.store(doc, prepare(compact_report(report), self._fields, self.as_float))
+
+    @property
+    def as_float(self) -> bool:
+        return self.url.startswith("sqlite")      # SQLite binds no Decimal
 
 def _delete_document(c, doc_id):
     import sqlalchemy as sa
@@ -255,3 +255,38 @@ def relate(corpus, parent: str, children: list[str]) -> int:
                 c.execute(S.relations.insert().values(parent_id=pid, child_id=cid))
             n += 1
     return n
+
+
+def prepare(rep: dict, fields: list[str], as_float: bool) -> dict:
+    """A compact report → the rows to insert (all the CPU work of storing, done in the
+    worker process): the reports row without its ids, cell and finding tuples without
+    the report id."""
+    from .indicators import compute
+    meta = rep["meta"]
+    fno = {f: i for i, f in enumerate(fields)}
+    vals = [None] * len(fields)
+    codes = ["-"] * len(fields)      # "-": the field is not in this report's format
+    cells = []
+    for f, (value, status, raw, reason, line, page, source) in rep["cells"].items():
+        k = fno.get(f)
+        if k is None:
+            continue
+        vals[k] = _jsonable(value)
+        codes[k] = S.STATUS_CODE.get(status, "u")
+        printed = "" if value is None else _canon(value)
+        if as_float and isinstance(value, Decimal):
+            value = float(value)
+        cells.append((k, value, status, None if raw == printed else raw, reason, line, page, source))
+    sev = [f["severity"] for f in rep["findings"]]
+    report = dict(agency_raw=meta.get("agency"), year=meta.get("year"), format=meta.get("format"),
+                  t3_format=(meta.get("formats") or {}).get("t3"), date=meta.get("date"),
+                  n_uncertain=sum(1 for cell in rep["cells"].values() if cell[1] == "uncertain"),
+                  n_errors=sev.count("error"), n_warnings=sev.count("warning"),
+                  value_array=json.dumps(vals, separators=(",", ":")), status_codes="".join(codes),
+                  **compute({f: cell[0] for f, cell in rep["cells"].items()}))
+    findings = [("report", f["rule"], f["severity"], f["message"], f.get("table"),
+                 json.dumps(f.get("fields", []), ensure_ascii=False) if f.get("fields") else None,
+                 json.dumps(f.get("lines")) if f.get("lines") else None,
+                 json.dumps(f.get("data"), ensure_ascii=False, default=str) if f.get("data") else None, None)
+                for f in rep["findings"]]
+    return {"report": report, "cells": cells, "findings": findings}
