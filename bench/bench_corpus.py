@@ -35,6 +35,9 @@ def main():
     ap.add_argument("--reports", type=int, default=100_000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--dir", default="/tmp/gongkai-bench")
+    ap.add_argument("--dask-reports", type=int, default=5000,
+                    help="also import this many reports through a dask.distributed LocalCluster (0: skip)")
+    ap.add_argument("--skip-import", action="store_true", help="reuse DIR/bench.db (only the queries)")
     a = ap.parse_args()
     d = pathlib.Path(a.dir)
     src = d / "reports"
@@ -50,12 +53,14 @@ def main():
             p.wait()
         print(f"synth: {a.reports} text reports in {time.perf_counter() - t:.0f} s")
     db = d / "bench.db"
-    for f in d.glob("bench.db*"):
-        f.unlink()
-    secs, out = run([sys.executable, "-m", "gongkai", "corpus", "--db", str(db), "import", str(src),
-                     "--workers", str(a.workers), "--no-check", "-q"])
-    print(out.strip())
-    print(f"import: {a.reports / secs:.0f} reports/s end to end ({secs:.0f} s, {a.workers} workers, incl. hashing)")
+    if not a.skip_import:
+        for f in d.glob("bench.db*"):
+            f.unlink()
+        secs, out = run([sys.executable, "-m", "gongkai", "corpus", "--db", str(db), "import", str(src),
+                         "--workers", str(a.workers), "--no-check", "-q"])
+        print(out.strip())
+        print(f"import: {a.reports / secs:.0f} reports/s end to end ({secs:.0f} s, {a.workers} workers, "
+              "incl. start-up and hashing)")
     size = sum(f.stat().st_size for f in d.glob("bench.db*"))
     print(f"database: {size / 2**20:.0f} MiB ({size / a.reports / 1024:.1f} KiB/report)")
     from gongkai.corpus import Corpus
@@ -72,6 +77,24 @@ def main():
     for cmd in (["stats"], ["export", "-o", str(d / "wide.csv"), "--layout", "wide"]):
         secs, _ = run([sys.executable, "-m", "gongkai", "corpus", "--db", str(db)] + cmd)
         print(f"gongkai corpus {' '.join(cmd[:1] + cmd[3:]):<24} {secs:6.2f} s as a command (incl. start-up)")
+    if a.dask_reports:
+        dask_run(sorted((src / "a").glob("*.txt"))[: a.dask_reports], d / "dask.db")
+
+
+def dask_run(files, db):
+    """The --executor dask path on a LocalCluster of 2 single-thread worker processes."""
+    from dask.distributed import LocalCluster
+
+    from gongkai.corpus import Corpus
+    from gongkai.corpus.importer import import_paths
+    for f in db.parent.glob(db.name + "*"):
+        f.unlink()
+    os.environ["PYTHONPATH"] = str(ROOT / "src")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        t = time.perf_counter()
+        s = import_paths(Corpus(str(db)), [str(f) for f in files], executor="dask", scheduler=cluster.scheduler_address)
+        secs = time.perf_counter() - t
+    print(f"dask LocalCluster (2 workers): {s.imported} reports in {secs:.1f} s = {s.imported / secs:.0f} reports/s")
 
 
 if __name__ == "__main__":

@@ -21,13 +21,15 @@ def blank(report: Report):
     """Cells left blank (not 0).  One finding per table listing the blank cells; a
     blank is kept as null and never read as 0."""
     out = []
+    blanks = [f for f, c in report.cells.items() if c.status == "blank" and c.reason != NOT_PRINTED]
+    if not blanks:
+        return out
     per_row: dict[str, int] = {}
     for f in report.cells:
         r = f.rsplit(".", 1)[0]
         per_row[r] = per_row.get(r, 0) + 1
     for t in ("t2", "t3", "t4"):
-        fids = [f for f, c in report.cells.items()
-                if f.startswith(t + ".") and c.status == "blank" and c.reason != NOT_PRINTED]
+        fids = [f for f in blanks if f.startswith(t + ".")]
         if not fids:
             continue
         total = sum(1 for f in report.cells if f.startswith(t + "."))

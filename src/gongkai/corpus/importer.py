@@ -40,11 +40,11 @@ def file_hash(path: str) -> tuple[str, int]:
 def parse_one(path: str, fields=None, as_float=True) -> tuple[str, dict | None, str | None, str | None]:
     """Worker: (path, rows prepared for the database or None, reader kind, error message)."""
     from ..pipeline import parse_file
-    from .store import compact_report, prepare
+    from .store import prepare
     try:
         with time_limit(SECONDS_PER_DOCUMENT, path):
             rep = parse_file(path)
-        return path, prepare(compact_report(rep), fields, as_float), rep.meta.get("reader"), None
+        return path, prepare(rep, fields, as_float), rep.meta.get("reader"), None
     except GongkaiError as e:
         return path, None, None, str(e)
     except RecursionError:

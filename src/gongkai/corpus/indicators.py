@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -47,20 +48,26 @@ INDICATORS = [
 BY_ID = {i.id: i for i in INDICATORS}
 
 
-def _expand(ids, values: dict) -> list[str]:
+@lru_cache(maxsize=64)
+def _expand(ids: tuple) -> tuple:
+    """'t3.denied.*' → the 总计 cells of every 不予公开 row of either format."""
+    from ..formats import national
+    every = [f for f, _l, _m in national().all_fields()]
     out = []
     for f in ids:
         if f.endswith("*"):
             p = f[:-1]
-            out += [k for k in values if k.startswith(p) and k.endswith(".total")]
+            out += [k for k in every if k.startswith(p) and k.endswith(".total")]
         else:
             out.append(f)
-    return out
+    return tuple(out)
 
 
 def _sum(ids, values):
     s = 0
-    for f in _expand(ids, values):
+    for f in _expand(ids):
+        if f not in values and f not in ids:
+            continue                     # a row of the other format
         v = values.get(f)
         if isinstance(v, bool) or not isinstance(v, (int, float, Decimal)):
             return None

@@ -71,6 +71,7 @@ class Corpus:
                 self.migrate()
             self._fields = self._load_fields()
             self._agency_cache: dict = {}
+            self._sql_cache: dict = {}
         except CorpusError:
             raise
         except Exception as e:
@@ -144,11 +145,11 @@ class Corpus:
         import sqlalchemy as sa
         try:
             with self.engine.begin() as c:
-                old = c.execute(sa.select(S.documents.c.id).where(S.documents.c.sha256 == doc["sha256"])).scalar()
+                old = c.exec_driver_sql(f"SELECT id FROM documents WHERE sha256 = {self._mark}",
+                                        (doc["sha256"],)).scalar()
                 if old is not None:
                     _delete_document(c, old)
-                doc_id = c.execute(S.documents.insert().values(
-                    **doc, imported_at=datetime.now(timezone.utc))).inserted_primary_key[0]
+                doc_id = self._insert_returning(c, "documents", {**doc, "imported_at": _now(self.as_float)})
                 if report is not None:
                     from .agencies import agency_id
                     name = report["report"]["agency_raw"]
@@ -171,9 +172,22 @@ class Corpus:
         mark = "?" if self.url.startswith("sqlite") else "%s"
         return f"INSERT INTO {table} ({cols}) VALUES ({', '.join([mark] * n)})"
 
+    @property
+    def _mark(self) -> str:
+        return "?" if self.url.startswith("sqlite") else "%s"
+
+    def _insert_returning(self, c, table: str, row: dict) -> int:
+        """INSERT … RETURNING id through the DBAPI (no statement building per row)."""
+        cols = tuple(row)
+        sql = self._sql_cache.get((table, cols))
+        if sql is None:
+            sql = (f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join([self._mark] * len(cols))}) "
+                   "RETURNING id")
+            self._sql_cache[(table, cols)] = sql
+        return c.exec_driver_sql(sql, tuple(row.values())).scalar()
+
     def _insert_report(self, c, doc_id, aid, prep):
-        rid = c.execute(S.reports.insert().values(document_id=doc_id, agency_id=aid, **prep["report"])
-                        ).inserted_primary_key[0]
+        rid = self._insert_returning(c, "reports", {"document_id": doc_id, "agency_id": aid, **prep["report"]})
         if prep["cells"]:      # plain DBAPI executemany: ~200 rows per report, the hot path of an import
             c.exec_driver_sql(self._sql("cells", 9), [(rid,) + r for r in prep["cells"]])
         if prep["findings"]:
@@ -182,7 +196,7 @@ class Corpus:
 
     def store_report(self, doc: dict, report) -> int:
         """Store a parsed ``Report`` (library use); see ``store``."""
-        return self.store(doc, prepare(compact_report(report), self._fields, self.as_float))
+        return self.store(doc, prepare(report, self._fields, self.as_float))
 
     @property
     def as_float(self) -> bool:
@@ -196,6 +210,12 @@ def _delete_document(c, doc_id):
         c.execute(S.findings.delete().where(S.findings.c.report_id == rid))
         c.execute(S.reports.delete().where(S.reports.c.id == rid))
     c.execute(S.documents.delete().where(S.documents.c.id == doc_id))
+
+
+def _now(as_text: bool):
+    """The import time (SQLite stores it as ISO text, as SQLAlchemy's DateTime does)."""
+    now = datetime.now(timezone.utc)
+    return now.strftime("%Y-%m-%d %H:%M:%S.%f") if as_text else now
 
 
 def _sqlite_pragmas(dbapi_conn, _record):
@@ -220,73 +240,55 @@ def _jsonable(v):
     return v
 
 
-def compact_report(report) -> dict:
-    """A parsed Report → the picklable dict the importer sends from worker processes:
-    cells as (value, status, raw, reason, line, page, source JSON)."""
-    cells = {}
-    for f, c in report.cells.items():
-        src = c.source
-        rest = None
-        if src is not None:
-            extra = {k: v for k, v in src.to_dict().items() if k not in ("file", "line", "page")}
-            if c.alternatives:
-                extra["alternatives"] = c.alternatives
-            rest = json.dumps(extra, ensure_ascii=False, default=str) if extra else None
-        value = c.value
-        cells[f] = (value, c.status, c.raw, c.reason, src.line if src else None, src.page if src else None, rest)
-    meta = {k: report.meta.get(k) for k in ("agency", "year", "format", "formats", "date", "reader")}
-    return {"meta": meta, "cells": cells, "findings": [f.to_dict() for f in report.findings]}
+_SOURCE_EXTRA = ("line_end", "bbox", "row", "col", "table", "ocr")
 
 
-def relate(corpus, parent: str, children: list[str]) -> int:
-    """Declare that ``parent``'s figures are the sum of ``children``'s (agency names)."""
-    import sqlalchemy as sa
-    from .agencies import agency_id
-    with corpus.engine.begin() as c:
-        pid = agency_id(c, parent)
-        n = 0
-        for ch in children:
-            cid = agency_id(c, ch)
-            if cid is None or cid == pid:
-                continue
-            exists = c.execute(sa.select(S.relations).where(S.relations.c.parent_id == pid,
-                                                             S.relations.c.child_id == cid)).first()
-            if not exists:
-                c.execute(S.relations.insert().values(parent_id=pid, child_id=cid))
-            n += 1
-    return n
-
-
-def prepare(rep: dict, fields: list[str], as_float: bool) -> dict:
-    """A compact report → the rows to insert (all the CPU work of storing, done in the
-    worker process): the reports row without its ids, cell and finding tuples without
-    the report id."""
+def prepare(report, fields: list[str], as_float: bool) -> dict:
+    """A parsed Report → the rows to insert (all the CPU work of storing, done in the
+    worker process that parsed it): the reports row without its ids, cell and finding
+    tuples without the report id.  Cells: (field no, value, status, raw — None when
+    printed exactly as the value —, reason, line, page, JSON of the rest of the
+    provenance and the alternatives)."""
     from .indicators import compute
-    meta = rep["meta"]
+    meta = report.meta
     fno = {f: i for i, f in enumerate(fields)}
     vals = [None] * len(fields)
     codes = ["-"] * len(fields)      # "-": the field is not in this report's format
     cells = []
-    for f, (value, status, raw, reason, line, page, source) in rep["cells"].items():
+    numbers = {}
+    n_unc = 0
+    for f, c in report.cells.items():
+        value, status = c.value, c.status
+        numbers[f] = value
         k = fno.get(f)
         if k is None:
             continue
+        src = c.source
+        rest = None
+        line = page = None
+        if src is not None:
+            line, page = src.line, src.page
+            extra = {x: getattr(src, x) for x in _SOURCE_EXTRA if getattr(src, x) is not None}
+            if c.alternatives:
+                extra["alternatives"] = c.alternatives
+            if extra:
+                rest = json.dumps(extra, ensure_ascii=False, default=str)
+        n_unc += status == "uncertain"
         vals[k] = _jsonable(value)
         codes[k] = S.STATUS_CODE.get(status, "u")
-        printed = "" if value is None else _canon(value)
+        printed = "" if value is None else (str(value) if type(value) is int else _canon(value))
         if as_float and isinstance(value, Decimal):
             value = float(value)
-        cells.append((k, value, status, None if raw == printed else raw, reason, line, page, source))
-    sev = [f["severity"] for f in rep["findings"]]
-    report = dict(agency_raw=meta.get("agency"), year=meta.get("year"), format=meta.get("format"),
-                  t3_format=(meta.get("formats") or {}).get("t3"), date=meta.get("date"),
-                  n_uncertain=sum(1 for cell in rep["cells"].values() if cell[1] == "uncertain"),
-                  n_errors=sev.count("error"), n_warnings=sev.count("warning"),
-                  value_array=json.dumps(vals, separators=(",", ":")), status_codes="".join(codes),
-                  **compute({f: cell[0] for f, cell in rep["cells"].items()}))
-    findings = [("report", f["rule"], f["severity"], f["message"], f.get("table"),
-                 json.dumps(f.get("fields", []), ensure_ascii=False) if f.get("fields") else None,
-                 json.dumps(f.get("lines")) if f.get("lines") else None,
-                 json.dumps(f.get("data"), ensure_ascii=False, default=str) if f.get("data") else None, None)
-                for f in rep["findings"]]
-    return {"report": report, "cells": cells, "findings": findings}
+        cells.append((k, value, status, None if c.raw == printed else c.raw, c.reason, line, page, rest))
+    sev = [f.severity for f in report.findings]
+    row = dict(agency_raw=meta.get("agency"), year=meta.get("year"), format=meta.get("format"),
+               t3_format=(meta.get("formats") or {}).get("t3"), date=meta.get("date"), n_uncertain=n_unc,
+               n_errors=sev.count("error"), n_warnings=sev.count("warning"),
+               value_array=json.dumps(vals, separators=(",", ":")), status_codes="".join(codes),
+               **compute(numbers))
+    findings = [("report", f.rule, f.severity, f.message, f.table,
+                 json.dumps(list(f.fields), ensure_ascii=False) if f.fields else None,
+                 json.dumps(list(f.lines)) if f.lines else None,
+                 json.dumps(f.data, ensure_ascii=False, default=str) if f.data else None, None)
+                for f in report.findings]
+    return {"report": row, "cells": cells, "findings": findings}

@@ -36,6 +36,8 @@ class Token:
 
 
 def parse_number(s: str) -> Token | None:
+    if s.isdigit() and s.isascii():            # the common case: a plain count
+        return Token("num", s, int(s), digits=s)
     m = NUM_RE.match(s.strip())
     if not m:
         return None

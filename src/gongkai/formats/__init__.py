@@ -64,8 +64,12 @@ class NationalFormat:
         return [c["id"] for c in self.raw["t3"]["columns"]]
 
     def t3_rows(self, fmt: str) -> list[T3Row]:
-        return [T3Row(r["id"], r["label"], r["kind"], r.get("group"), tuple(r.get("formats", ("2019", "2021"))))
-                for r in self.raw["t3"]["rows"] if fmt in r.get("formats", ("2019", "2021"))]
+        cache = self.__dict__.setdefault("_t3_rows", {})
+        if fmt not in cache:
+            cache[fmt] = tuple(T3Row(r["id"], r["label"], r["kind"], r.get("group"),
+                                     tuple(r.get("formats", ("2019", "2021"))))
+                               for r in self.raw["t3"]["rows"] if fmt in r.get("formats", ("2019", "2021")))
+        return list(cache[fmt])
 
     def t3_field_ids(self, fmt: str) -> list[str]:
         return [f"t3.{r.id}.{c}" for r in self.t3_rows(fmt) for c in self.t3_columns]

@@ -30,29 +30,31 @@ def sniff(data: bytes) -> str:
         return "html"
     if head.count(b"\x00") > 0:
         return "binary"
-    ctrl = sum(1 for b in head if b < 9 or 13 < b < 32)
+    ctrl = len(head) - len(head.translate(None, _CTRL_BYTES))
     if ctrl > len(head) * 0.02:
         return "binary"
     return "text"
 
 
+_IMPLAUSIBLE = re.compile("[^\u4e00-\u9fff\x20-\x7e\n\r\t\u3000-\u303f\uff00-\uffef\u2000-\u206f]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
+_CTRL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b)
+
+
 def _plausible(text: str) -> float:
-    """Share of characters that occur in Chinese report text."""
+    """Share of characters that occur in Chinese report text (CJK, ASCII, CJK and
+    full-width punctuation, general punctuation)."""
     if not text:
         return 0.0
-    ok = 0
-    for ch in text:
-        o = ord(ch)
-        if (0x4E00 <= o <= 0x9FFF or 0x20 <= o < 0x7F or ch in "\n\r\t" or 0x3000 <= o <= 0x303F
-                or 0xFF00 <= o <= 0xFFEF or 0x2000 <= o <= 0x206F):
-            ok += 1
-    return ok / len(text)
+    return 1 - len(_IMPLAUSIBLE.findall(text)) / len(text)
 
 
 def _utf16_guess(head: bytes) -> str | None:
     """utf-16-le / utf-16-be when the bytes read as plausible text in that encoding."""
-    if len(head) < 4:
-        return None
+    if len(head) < 4 or b"\x00" not in head:
+        return None          # UTF-16 of a report has NUL bytes (its newlines, digits, ASCII)
     h = head[: len(head) // 2 * 2]
     best, score = None, 0.0
     for enc in ("utf-16-le", "utf-16-be"):
@@ -88,7 +90,7 @@ def decode(data: bytes, path) -> str:
         raise InputError(path, "无法识别文本编码（已尝试 UTF-8、GB18030/GBK、UTF-16）")
     if not text.strip():
         raise InputError(path, "文件中没有文字")
-    bad = sum(1 for ch in text[:20000] if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\ufffd")
+    bad = len(_CONTROL.findall(text, 0, 20000))
     if bad > max(20, len(text[:20000]) * 0.01):
         raise InputError(path, "文件内容不像文本报告（含大量控制字符）")
     return clean(text)
