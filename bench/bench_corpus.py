@@ -56,8 +56,8 @@ def main():
     if not a.skip_import:
         for f in d.glob("bench.db*"):
             f.unlink()
-        secs, out = run([sys.executable, "-m", "gongkai", "corpus", "--db", str(db), "import", str(src),
-                         "--workers", str(a.workers), "--no-check", "-q"])
+        secs, out = run([sys.executable, "-m", "gongkai", "corpus", "--db", str(db), "import"]
+                        + [str(p) for p, _n, _s in parts] + ["--workers", str(a.workers), "--no-check", "-q"])
         print(out.strip())
         print(f"import: {a.reports / secs:.0f} reports/s end to end ({secs:.0f} s, {a.workers} workers, "
               "incl. start-up and hashing)")

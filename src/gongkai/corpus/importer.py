@@ -137,14 +137,25 @@ def _dask_results(job, paths, scheduler):
     except Exception as e:
         raise GongkaiError(f"无法连接 Dask 调度器 {scheduler}：{e}")
     try:
-        futures = client.map(job, paths, pure=False)
+        # tasks of DASK_BATCH documents: a task per document costs more in scheduling than parsing
+        batches = [paths[i:i + DASK_BATCH] for i in range(0, len(paths), DASK_BATCH)]
+        futures = client.map(_run_batch, batches, job=job, pure=False)
+        where = {f.key: b for f, b in zip(futures, batches)}
         for fut in as_completed(futures):
             try:
-                yield fut.result()
+                yield from fut.result()
             except Exception as e:
-                yield (paths[futures.index(fut)], None, None, f"Dask 任务失败：{e}")
+                for p in where[fut.key]:
+                    yield (p, None, None, f"{p}: Dask 任务失败：{e}")
     finally:
         client.close()
+
+
+DASK_BATCH = 32
+
+
+def _run_batch(paths, job):
+    return [job(p) for p in paths]
 
 
 def reparse(corpus, workers: int | None = None, progress=None, executor="process", scheduler=None) -> ImportSummary:

@@ -188,7 +188,13 @@ class Corpus:
 
     def _insert_report(self, c, doc_id, aid, prep):
         rid = self._insert_returning(c, "reports", {"document_id": doc_id, "agency_id": aid, **prep["report"]})
-        if prep["cells"]:      # plain DBAPI executemany: ~200 rows per report, the hot path of an import
+        if prep["cells"] and not self.as_float:     # PostgreSQL: COPY, one round trip for ~200 rows
+            cur = c.connection.dbapi_connection.cursor()
+            with cur.copy("COPY cells (report_id, field_no, value, status, raw, reason, line, page, source) "
+                          "FROM STDIN") as cp:
+                for r in prep["cells"]:
+                    cp.write_row((rid,) + r)
+        elif prep["cells"]:    # SQLite: plain DBAPI executemany, the hot path of an import
             c.exec_driver_sql(self._sql("cells", 9), [(rid,) + r for r in prep["cells"]])
         if prep["findings"]:
             c.exec_driver_sql(self._sql("findings", 10), [(rid,) + r for r in prep["findings"]])
