@@ -260,7 +260,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--readme", default=None, help="同时更新该 README 中的规则表（如 README.md）")
     r.set_defaults(func=cmd_docs)
     from .cli_corpus import add_parser as add_corpus
+    from .cli_register import add_parsers as add_register
     add_corpus(sub)
+    add_register(sub)
     return p
 
 
