@@ -68,7 +68,7 @@ def test_new_database_is_migrated_and_matches_schema(db):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
     c = Corpus(db)
-    assert c.revision() == "0001"
+    assert c.revision() == "0002"
     with c.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), S.metadata)
     assert diff == [], diff          # schema.py changed without a migration

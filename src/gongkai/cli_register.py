@@ -71,6 +71,7 @@ def cmd_fee(args) -> int:
 
 
 def add_parsers(sub):
+    add_cases_parser(sub)
     d = sub.add_parser("deadline", help="计算工作日期限（默认 20 个工作日，计入调休、跳过法定节假日）")
     d.add_argument("date", help="起算日期（收到申请之日等），YYYY-MM-DD")
     d.add_argument("--days", type=int, default=20, help="工作日数（答复 20、补正告知 7、第三方意见 15 等）")
@@ -81,3 +82,159 @@ def add_parsers(sub):
     g.add_argument("--applications", type=int, metavar="N", help="按件计收：同一申请人一个自然月内的申请件数")
     g.add_argument("--pages", type=int, metavar="N", help="按量计收：一件申请的页数")
     f.set_defaults(func=cmd_fee)
+
+
+# ---------------------------------------------------------------- gongkai cases …
+
+def _reg(args):
+    from .register.store import Register
+    return Register(args.db)
+
+
+def _today(args) -> date:
+    return _date(args.today) if getattr(args, "today", None) else date.today()
+
+
+def _line(a, st) -> str:
+    state = (f"已办结 {st.closed}（{st.outcome}）" if not st.open else
+             (f"期限 {st.due}" if st.due and not st.waiting else f"期限中止（{ {'correction': '等待补正', 'consultation': '征求意见中', 'fee': '等待缴费'}.get(st.waiting, st.waiting)}）"))
+    return f"#{a.id:<5} {a.received}  {a.applicant[:16]:<16} {a.kind:<10} {state}"
+
+
+def cmd_cases_add(args) -> int:
+    app = _reg(args).add_application(args.applicant, args.kind, args.channel, _date(args.submitted),
+                                     signed=_date(args.signed) if args.signed else None,
+                                     confirmed=_date(args.confirmed) if args.confirmed else None,
+                                     agency=args.agency or "", contact=args.contact or "", request=args.request or "",
+                                     form=args.form or "", user=args.user or "")
+    from .register.cases import replay
+    print(f"已登记申请 #{app.id}：收到申请之日 {app.received}，答复期限 {replay(app).due}")
+    return EXIT_OK
+
+
+def cmd_cases_event(args) -> int:
+    reg = _reg(args)
+    ev = reg.add_event(args.id, args.kind, _date(args.date), user=args.user, basis=args.basis, doc_no=args.doc_no,
+                       outcome=args.outcome, days=args.days, voids=args.voids, amount=args.amount)
+    print(f"已记录 #{args.id} 事件 {ev.id}（{args.kind}，{ev.on}）：期限 {ev.due_before or '中止'} → {ev.due_after or '中止'}")
+    return EXIT_OK
+
+
+def cmd_cases_show(args) -> int:
+    from .register.cases import CHANNELS, EVENT_KINDS, replay
+    reg = _reg(args)
+    a = reg.get(args.id)
+    st = replay(a)
+    print(f"申请 #{a.id}  申请人：{a.applicant}（{a.kind}）  渠道：{CHANNELS.get(a.channel, a.channel)}  "
+          f"收到申请之日：{a.received}")
+    if a.request:
+        print(f"  申请内容：{a.request}")
+    for e in a.events:
+        extra = "，".join(x for x in (e.outcome and f"结果 {e.outcome}", e.days and f"{e.days} 个工作日",
+                                      e.voids and f"作废事件 {e.voids}", e.amount and f"{e.amount} 元",
+                                      e.doc_no and f"文号 {e.doc_no}", e.basis and f"依据 {e.basis}",
+                                      e.user and f"经办 {e.user}") if x)
+        print(f"  {e.id}. {e.on} {EVENT_KINDS[e.kind]}{('（' + extra + '）') if extra else ''}  "
+              f"期限 {e.due_before or '中止'} → {e.due_after or '中止'}")
+    print("  " + _line(a, st).split(None, 4)[-1])
+    for w in st.warnings:
+        print(f"  注意：{w}")
+    if args.history:
+        print("  变更记录：")
+        for h in reg.history(args.id):
+            print(f"    {h['at']:%Y-%m-%d %H:%M:%S} {h['user'] or '-'} {h['action']} {h['table']}#{h['row']} {h['new']}")
+    return EXIT_OK
+
+
+def cmd_cases_list(args) -> int:
+    from .register.cases import replay
+    apps = _reg(args).all()
+    n = 0
+    for a in apps:
+        st = replay(a)
+        if args.open and not st.open:
+            continue
+        print(_line(a, st))
+        n += 1
+    print(f"共 {n} 件")
+    return EXIT_OK
+
+
+def cmd_cases_due(args) -> int:
+    from .register.cases import due_within
+    hits = due_within(_reg(args).all(), _today(args), args.within)
+    for a, st in hits:
+        print(_line(a, st))
+    print(f"{len(hits)} 件在 {args.within} 个工作日内到期")
+    return EXIT_OK
+
+
+def cmd_cases_overdue(args) -> int:
+    from .register.cases import overdue
+    hits = overdue(_reg(args).all(), _today(args))
+    for a, st in hits:
+        print(_line(a, st))
+    print(f"{len(hits)} 件已超过答复期限")
+    return EXIT_OK if not hits else 1
+
+
+def cmd_cases_report(args) -> int:
+    import json
+    from .register.cases import table3
+    v = table3(_reg(args).all(), args.year)
+    data = {"meta": {"agency": args.agency or "", "year": args.year, "format": "2021",
+                     "formats": {"t2": "2021", "t3": "2021"}},
+            "cells": v, "notes": ["表三由登记簿计算（gongkai cases report）；表二、表四尚未由登记簿生成"]}
+    out = args.output or f"register-{args.year}.json"
+    with open(out, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=1)
+    print(f"{args.year} 年：新收 {v['t3.new.total']}，上年结转 {v['t3.carried_over.total']}，"
+          f"办结 {v['t3.total.total']}，结转下年度 {v['t3.carried_forward.total']}；已写入 {out}")
+    return EXIT_OK
+
+
+def add_cases_parser(sub):
+    from .register.cases import APPLICANT_KINDS, CHANNELS, EVENT_KINDS
+    p = sub.add_parser("cases", help="依申请公开登记簿：登记申请与事件、期限提醒、生成年度表三")
+    p.add_argument("--db", default=None, help="数据库（同 gongkai corpus --db；默认 ./gongkai.db）")
+    cs = p.add_subparsers(dest="cases_cmd", required=True)
+    q = cs.add_parser("add", help="登记一件申请")
+    q.add_argument("--applicant", required=True)
+    q.add_argument("--kind", required=True, choices=APPLICANT_KINDS, help="表三申请人类别")
+    q.add_argument("--channel", required=True, choices=list(CHANNELS))
+    q.add_argument("--submitted", required=True, help="提交日期 YYYY-MM-DD")
+    q.add_argument("--signed", help="邮寄：签收日期")
+    q.add_argument("--confirmed", help="平常信函/互联网/传真：确认日期")
+    for k in ("agency", "contact", "request", "form", "user"):
+        q.add_argument(f"--{k}")
+    q.set_defaults(func=cmd_cases_add)
+    q = cs.add_parser("event", help="记录事件（只增不改；错误事件用 void 作废）")
+    q.add_argument("id", type=int)
+    q.add_argument("kind", choices=list(EVENT_KINDS))
+    q.add_argument("date")
+    q.add_argument("--outcome", help="answered：表三结果行，如 granted、denied.third_party")
+    q.add_argument("--days", type=int, help="extension_approved：延长的工作日数")
+    q.add_argument("--voids", type=int, help="void：作废的事件编号")
+    q.add_argument("--amount", type=int, help="fee_notified：金额（元）")
+    for k in ("doc-no", "basis", "user"):
+        q.add_argument(f"--{k}")
+    q.set_defaults(func=cmd_cases_event)
+    q = cs.add_parser("show", help="显示一件申请的全部事件与期限（--history 含变更记录）")
+    q.add_argument("id", type=int)
+    q.add_argument("--history", action="store_true")
+    q.set_defaults(func=cmd_cases_show)
+    q = cs.add_parser("list", help="列出申请")
+    q.add_argument("--open", action="store_true", help="只列未办结的")
+    q.set_defaults(func=cmd_cases_list)
+    q = cs.add_parser("due", help="即将到期的申请")
+    q.add_argument("--within", type=int, default=5, help="工作日数（默认 5）")
+    q.add_argument("--today", help="以该日为今天（默认系统日期）")
+    q.set_defaults(func=cmd_cases_due)
+    q = cs.add_parser("overdue", help="已超过答复期限的申请（有则退出码为 1）")
+    q.add_argument("--today")
+    q.set_defaults(func=cmd_cases_overdue)
+    q = cs.add_parser("report", help="由登记簿计算某年表三，写出可供 gongkai render 使用的 JSON")
+    q.add_argument("year", type=int)
+    q.add_argument("--agency", required=True, help="机关名称（报告标题用）")
+    q.add_argument("-o", "--output")
+    q.set_defaults(func=cmd_cases_report)

@@ -8,8 +8,8 @@ agencies (normalised names, region, kind, parent), relations (declared
 government ⊃ department links), fields (the canonical field IDs, numbered)."""
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Column, DateTime, Float, ForeignKey, Index, Integer, MetaData, Numeric,
-                        SmallInteger, String, Table, Text)
+from sqlalchemy import (BigInteger, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, Numeric,
+                        SmallInteger, String, Table, Text, UniqueConstraint)
 
 metadata = MetaData()
 
@@ -110,6 +110,55 @@ relations = Table(
     "relations", metadata,
     Column("parent_id", Integer, ForeignKey("agencies.id"), primary_key=True),
     Column("child_id", Integer, ForeignKey("agencies.id"), primary_key=True),
+)
+
+# ---- the disclosure register (gongkai.register): applications and their append-only events
+applications = Table(
+    "applications", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("agency", String(200), nullable=False, server_default=""),   # the agency keeping the register
+    Column("applicant", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),                 # 表三 column: natural, commercial, …
+    Column("contact", Text),
+    Column("request", Text),                                    # what is requested
+    Column("form", Text),                                       # the form wanted
+    Column("channel", String(20), nullable=False),
+    Column("submitted_on", Date, nullable=False),
+    Column("received_on", Date, nullable=False),                # Art. 31 receipt date
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(100), nullable=False, server_default=""),
+)
+
+case_events = Table(
+    "case_events", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("application_id", Integer, ForeignKey("applications.id"), nullable=False),
+    Column("seq", Integer, nullable=False),                     # 1, 2, … per application
+    Column("kind", String(30), nullable=False),
+    Column("on_date", Date, nullable=False),                    # the event's legal date
+    Column("by_user", String(100), nullable=False, server_default=""),
+    Column("basis", Text),                                      # statutory basis
+    Column("doc_no", String(100)),                              # 文号
+    Column("outcome", String(60)),
+    Column("days", Integer),
+    Column("voids", Integer),
+    Column("amount", Integer),
+    Column("due_before", Date),
+    Column("due_after", Date),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("application_id", "seq"),
+)
+
+audit = Table(
+    "audit", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("by_user", String(100), nullable=False, server_default=""),
+    Column("action", String(30), nullable=False),               # insert (rows are never updated or deleted)
+    Column("table_name", String(40), nullable=False),
+    Column("row_id", Integer, nullable=False),
+    Column("old", Text),                                        # JSON
+    Column("new", Text),                                        # JSON
 )
 
 STATUS_CODE = {"value": "v", "blank": "b", "text": "t", "inferred": "i", "uncertain": "u"}
