@@ -182,3 +182,103 @@ def test_random_histories_always_balance_and_never_due_before_receipt(seed, n):
         assert not [f for f in run_checks(rep) if f.rule.startswith("t3.") and f.severity == "error"]
     v24, v25 = table3(apps, 2024), table3(apps, 2025)
     assert all(v24[f"t3.carried_forward.{c}"] == v25[f"t3.carried_over.{c}"] for c in APPLICANT_KINDS)
+
+
+# ---------------------------------------------------------------- 表二 / 表四 from records
+
+from decimal import Decimal  # noqa: E402
+
+from gongkai.register.annual import Record, check_record, report_data, table2, table4  # noqa: E402
+
+
+def _records(*specs):
+    out = []
+    for i, (kind, on, kw) in enumerate(specs, 1):
+        r = Record(i, kind, D(on), **kw)
+        check_record(r, out)
+        out.append(r)
+    return out
+
+
+def test_table2_documents_decisions_fees():
+    recs = _records(("doc_issued", "2023-03-01", {"subtype": "rules"}),
+                    ("doc_issued", "2025-02-01", {"subtype": "normative"}),
+                    ("doc_issued", "2025-05-01", {"subtype": "normative"}),
+                    ("doc_repealed", "2025-10-01", {"ref": 1}),
+                    ("doc_repealed", "2026-01-05", {"ref": 2}),
+                    ("decisions", "2025-06-30", {"subtype": "penalty", "value": Decimal(40)}),
+                    ("decisions", "2025-12-31", {"subtype": "penalty", "value": Decimal(2)}),
+                    ("fee_income", "2025-12-31", {"value": Decimal("3.25")}),
+                    ("fee_income", "2024-12-31", {"value": Decimal("9")}))
+    v = table2(recs, 2025)
+    assert (v["t2.rules.issued"], v["t2.rules.repealed"], v["t2.rules.in_force"]) == (0, 1, 0)
+    assert (v["t2.normative.issued"], v["t2.normative.repealed"], v["t2.normative.in_force"]) == (2, 0, 2)
+    assert v["t2.penalty.decisions"] == 42 and v["t2.licensing.decisions"] == 0
+    assert v["t2.fees.amount"] == Decimal("3.25")
+    assert table2(recs, 2026)["t2.normative.in_force"] == 1
+
+
+def test_table4_counts_cases_filed_in_the_year_by_result_at_year_end():
+    recs = _records(("review_filed", "2025-03-01", {"subtype": "review"}),
+                    ("review_decided", "2025-05-01", {"ref": 1, "subtype": "upheld"}),
+                    ("review_filed", "2025-11-20", {"subtype": "review"}),
+                    ("review_decided", "2026-01-10", {"ref": 3, "subtype": "corrected"}),
+                    ("review_filed", "2025-06-01", {"subtype": "suit_after_review"}),
+                    ("review_filed", "2024-12-01", {"subtype": "suit_direct"}))
+    v = table4(recs, 2025)
+    assert v["t4.review.upheld"] == 1 and v["t4.review.pending"] == 1 and v["t4.review.total"] == 2
+    assert v["t4.suit_after_review.pending"] == 1 and v["t4.suit_direct.total"] == 0
+    assert table4(recs, 2026)["t4.review.total"] == 0
+
+
+def test_records_are_checked_and_voided_not_edited():
+    recs = _records(("review_filed", "2025-03-01", {"subtype": "review"}),
+                    ("review_decided", "2025-05-01", {"ref": 1, "subtype": "upheld"}))
+    with pytest.raises(RegisterError, match="已有"):
+        check_record(Record(3, "review_decided", D("2025-05-02"), "corrected", 1), recs)
+    recs.append(Record(3, "void", D("2025-05-02"), ref=2))
+    check_record(Record(4, "review_decided", D("2025-05-02"), "corrected", 1), recs)
+    recs.append(Record(4, "review_decided", D("2025-05-02"), "corrected", 1))
+    assert table4(recs, 2025)["t4.review.corrected"] == 1 and table4(recs, 2025)["t4.review.upheld"] == 0
+    for bad, msg in ((Record(9, "doc_issued", D("2025-01-01"), "laws"), "subtype"),
+                     (Record(9, "doc_repealed", D("2025-01-01"), ref=1), "应为 doc_issued"),
+                     (Record(9, "decisions", D("2025-01-01"), "penalty", value=Decimal("1.5")), "整数"),
+                     (Record(9, "review_decided", D("2025-01-01"), "upheld", 1), "早于")):
+        with pytest.raises(RegisterError, match=msg):
+            check_record(bad, recs)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10**6))
+def test_register_report_passes_the_checks(seed):
+    """The year's report computed from random histories and records has no error finding."""
+    rng = random.Random(seed)
+    apps = [_random_history(rng, i) for i in range(rng.randint(0, 30))]
+    recs = []
+    for i in range(rng.randint(0, 25)):
+        on = date(2025, 1, 1) + timedelta(days=rng.randint(0, 364))
+        k = rng.choice(["doc_issued", "decisions", "fee_income", "review_filed", "review_decided"])
+        kw = {}
+        if k == "doc_issued":
+            kw = {"subtype": rng.choice(["rules", "normative"])}
+        elif k == "decisions":
+            kw = {"subtype": rng.choice(["licensing", "penalty", "coercion"]), "value": Decimal(rng.randint(0, 50))}
+        elif k == "fee_income":
+            kw = {"value": Decimal(rng.randint(0, 999)) / 100}
+        elif k == "review_filed":
+            kw = {"subtype": rng.choice(["review", "suit_direct", "suit_after_review"])}
+        else:
+            filed = [r for r in recs if r.kind == "review_filed" and r.on <= on]
+            if not filed:
+                continue
+            kw = {"ref": rng.choice(filed).id, "subtype": rng.choice(["upheld", "corrected", "other"])}
+        r = Record(len(recs) + 1, k, on, **kw)
+        try:
+            check_record(r, recs)
+        except RegisterError:
+            continue
+        recs.append(r)
+    data = report_data(apps, recs, 2025, "某市某局")
+    rep = report_from(data["cells"], {**data["meta"], "period_year": 2025})
+    errors = [f for f in run_checks(rep) if f.severity == "error"]
+    assert not errors, [f.message for f in errors]

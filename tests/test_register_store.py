@@ -43,6 +43,22 @@ def test_events_are_appended_with_due_dates_and_audited(db):  # noqa: F811
         reg.add_event(99, "answered", D("2025-03-25"), outcome="granted")
 
 
+def test_records_in_the_database(db):  # noqa: F811
+    reg = Register(db)
+    a = reg.add_record("review_filed", D("2025-04-01"), subtype="review", agency="某局", user="李四")
+    reg.add_record("review_decided", D("2025-06-01"), ref=a.id, subtype="other", agency="某局")
+    reg.add_record("fee_income", D("2025-12-31"), value="2.5")          # no agency: counted for every agency
+    with pytest.raises(RegisterError, match="不存在"):
+        reg.add_record("doc_repealed", D("2025-06-01"), ref=999)
+    recs = reg.records("某局")
+    assert [r.kind for r in recs] == ["review_filed", "review_decided", "fee_income"]
+    from decimal import Decimal
+
+    from gongkai.register.annual import table2, table4
+    assert table4(recs, 2025)["t4.review.other"] == 1 and table2(recs, 2025)["t2.fees.amount"] == Decimal("2.5")
+    assert reg.records("另一局")[0].kind == "fee_income" and len(reg.records("另一局")) == 1
+
+
 def test_upgrade_from_revision_0001_keeps_stored_reports(tmp_path):
     import sqlalchemy as sa
     from alembic import command
@@ -92,15 +108,28 @@ def test_cases_commands_end_to_end(tmp_path):
     assert r.returncode == 1 and "#2" in r.stdout and "#1 " not in r.stdout
     r = g("due", "--within", "10", "--today", "2026-01-12")
     assert "#2" in r.stdout
+    for args in (("doc_issued", "2025-05-01", "--subtype", "normative", "--title", "某办法"),
+                 ("decisions", "2025-12-31", "--subtype", "penalty", "--value", "37"),
+                 ("fee_income", "2025-12-31", "--value", "1.25"),
+                 ("review_filed", "2025-04-01", "--subtype", "review"),
+                 ("review_decided", "2025-06-01", "--ref", "4", "--subtype", "corrected")):
+        r = g("record", *args)
+        assert r.returncode == 0, r.stderr
+    r = g("record", "review_decided", "2025-06-02", "--ref", "4", "--subtype", "upheld")
+    assert r.returncode == 2 and "已有" in r.stderr
     out = tmp_path / "r25.json"
     r = g("report", "2025", "--agency", "某市某局", "-o", str(out))
-    assert r.returncode == 0 and "新收 2" in r.stdout and "结转下年度 1" in r.stdout
+    assert r.returncode == 0 and "新收 2" in r.stdout and "结转下年度 1" in r.stdout and "行政复议 1" in r.stdout
     cells = json.loads(out.read_text("utf-8"))["cells"]
     assert cells["t3.partial.natural"] == 1 and cells["t3.carried_forward.legal"] == 1
+    assert cells["t2.normative.issued"] == 1 and cells["t2.penalty.decisions"] == 37
+    assert cells["t2.fees.amount"] == 1.25 and cells["t4.review.corrected"] == 1
     html = tmp_path / "r25.html"
     r = subprocess.run([sys.executable, "-m", "gongkai", "render", str(out), "-o", str(html)], env=ENV,
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     from gongkai import parse_file
     back = parse_file(html)
-    assert all(back.value(f) == v for f, v in cells.items())
+    assert all(back.value(f) == v for f, v in cells.items()), [(f, v, back.value(f)) for f, v in cells.items()
+                                                             if back.value(f) != v][:5]
+    assert not [f for f in back.findings if f.severity == "error"]

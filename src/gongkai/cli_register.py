@@ -178,18 +178,26 @@ def cmd_cases_overdue(args) -> int:
     return EXIT_OK if not hits else 1
 
 
+def cmd_cases_record(args) -> int:
+    rec = _reg(args).add_record(args.kind, _date(args.date), agency=args.agency or "", subtype=args.subtype,
+                                ref=args.ref, value=args.value, title=args.title, doc_no=args.doc_no, user=args.user)
+    print(f"已记录 {rec.id}：{args.kind} {rec.on}")
+    return EXIT_OK
+
+
 def cmd_cases_report(args) -> int:
     import json
-    from .register.cases import table3
-    v = table3(_reg(args).all(), args.year)
-    data = {"meta": {"agency": args.agency or "", "year": args.year, "format": "2021",
-                     "formats": {"t2": "2021", "t3": "2021"}},
-            "cells": v, "notes": ["表三由登记簿计算（gongkai cases report）；表二、表四尚未由登记簿生成"]}
+    from .register.annual import report_data
+    reg = _reg(args)
+    data = report_data(reg.all(), reg.records(args.agency), args.year, args.agency)
     out = args.output or f"register-{args.year}.json"
     with open(out, "w", encoding="utf-8") as fh:
         json.dump(data, fh, ensure_ascii=False, indent=1)
+    v = data["cells"]
     print(f"{args.year} 年：新收 {v['t3.new.total']}，上年结转 {v['t3.carried_over.total']}，"
-          f"办结 {v['t3.total.total']}，结转下年度 {v['t3.carried_forward.total']}；已写入 {out}")
+          f"办结 {v['t3.total.total']}，结转下年度 {v['t3.carried_forward.total']}；"
+          f"行政复议 {v['t4.review.total']}，行政诉讼 {v['t4.suit_direct.total'] + v['t4.suit_after_review.total']}；"
+          f"已写入 {out}（gongkai render {out} -o 报告.docx）")
     return EXIT_OK
 
 
@@ -233,6 +241,17 @@ def add_cases_parser(sub):
     q = cs.add_parser("overdue", help="已超过答复期限的申请（有则退出码为 1）")
     q.add_argument("--today")
     q.set_defaults(func=cmd_cases_overdue)
+    from .register.annual import RECORD_KINDS
+    q = cs.add_parser("record", help="记录主动公开事项或复议/诉讼（只增不改；错误记录用 void 作废）")
+    q.add_argument("kind", choices=list(RECORD_KINDS))
+    q.add_argument("date")
+    q.add_argument("--subtype", help="rules/normative、licensing/penalty/coercion、review/suit_direct/"
+                                    "suit_after_review、upheld/corrected/other")
+    q.add_argument("--ref", type=int, help="所指记录编号（废止、决定、作废）")
+    q.add_argument("--value", help="件数或金额（万元）")
+    for k in ("title", "doc-no", "agency", "user"):
+        q.add_argument(f"--{k}")
+    q.set_defaults(func=cmd_cases_record)
     q = cs.add_parser("report", help="由登记簿计算某年表三，写出可供 gongkai render 使用的 JSON")
     q.add_argument("year", type=int)
     q.add_argument("--agency", required=True, help="机关名称（报告标题用）")

@@ -149,6 +149,21 @@ case_events = Table(
     UniqueConstraint("application_id", "seq"),
 )
 
+register_records = Table(
+    "register_records", metadata,                               # 主动公开 records and 复议/诉讼 (register.annual)
+    Column("id", Integer, primary_key=True),
+    Column("agency", String(200), nullable=False, server_default=""),
+    Column("kind", String(30), nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("subtype", String(30)),
+    Column("ref", Integer),                                     # the record it refers to (repeal, decision, void)
+    Column("value", Numeric(20, 4)),
+    Column("title", Text),
+    Column("doc_no", String(100)),
+    Column("by_user", String(100), nullable=False, server_default=""),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
 audit = Table(
     "audit", metadata,
     Column("id", Integer, primary_key=True),

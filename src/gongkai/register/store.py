@@ -8,6 +8,7 @@ from datetime import date, datetime, timezone
 
 from ..corpus import Corpus
 from ..corpus import schema as S
+from .annual import Record, check_record
 from .cases import Application, Event, RegisterError, receipt_date, replay
 
 EVENT_FIELDS = ("user", "basis", "doc_no", "outcome", "days", "voids", "amount")
@@ -47,6 +48,38 @@ class Register:
             rid = c.execute(S.case_events.insert().values(**row)).inserted_primary_key[0]
             _audit(c, kw.get("user", ""), "case_events", rid, row)
         return ev
+
+    def add_record(self, kind: str, on: date, *, agency: str = "", subtype=None, ref=None, value=None, title="",
+                   doc_no="", user: str = "") -> Record:
+        """Append a 主动公开 / 复议诉讼 record (checked against the agency's records)."""
+        from decimal import Decimal
+        val = None if value is None else Decimal(str(value))
+        with self.engine.begin() as c:
+            existing = self._records(c, agency)
+            rec = Record(0, kind, on, subtype, ref, val, title or "", doc_no or "", user or "")
+            check_record(rec, existing)
+            row = {"agency": agency, "kind": kind, "on_date": on, "subtype": subtype, "ref": ref,
+                   "value": float(val) if (val is not None and self.corpus.as_float) else val,
+                   "title": title, "doc_no": doc_no, "by_user": user or "", "recorded_at": _now()}
+            rec.id = c.execute(S.register_records.insert().values(**row)).inserted_primary_key[0]
+            _audit(c, user, "register_records", rec.id, row)
+        return rec
+
+    def records(self, agency: str = "") -> list[Record]:
+        """The records of ``agency`` and those recorded without an agency."""
+        with self.engine.connect() as c:
+            return self._records(c, agency)
+
+    @staticmethod
+    def _records(c, agency: str) -> list[Record]:
+        from decimal import Decimal
+        t = S.register_records
+        out = []
+        for r in c.execute(t.select().where(t.c.agency.in_({agency or "", ""})).order_by(t.c.id)):
+            val = None if r.value is None else Decimal(str(r.value)).normalize()
+            out.append(Record(r.id, r.kind, r.on_date, r.subtype, r.ref, val, r.title or "", r.doc_no or "",
+                              r.by_user))
+        return out
 
     # ------------------------------------------------------------------ reads
     def _load(self, c, app_id: int) -> Application:

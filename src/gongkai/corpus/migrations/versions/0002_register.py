@@ -1,4 +1,5 @@
-"""The disclosure register: applications, their append-only events, and the audit log.
+"""The disclosure register: applications, their append-only events, records (主动公开
+documents and decisions, fees, 复议/诉讼 cases), and the audit log.
 
 Revision ID: 0002
 Revises: 0001
@@ -40,6 +41,20 @@ def upgrade():
     sa.Column('new', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('register_records',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('agency', sa.String(length=200), server_default='', nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('on_date', sa.Date(), nullable=False),
+    sa.Column('subtype', sa.String(length=30), nullable=True),
+    sa.Column('ref', sa.Integer(), nullable=True),
+    sa.Column('value', sa.Numeric(precision=20, scale=4), nullable=True),
+    sa.Column('title', sa.Text(), nullable=True),
+    sa.Column('doc_no', sa.String(length=100), nullable=True),
+    sa.Column('by_user', sa.String(length=100), server_default='', nullable=False),
+    sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
     op.create_table('case_events',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=False),
@@ -63,6 +78,5 @@ def upgrade():
 
 
 def downgrade():
-    op.drop_table("case_events")
-    op.drop_table("audit")
-    op.drop_table("applications")
+    for table in ("case_events", "register_records", "audit", "applications"):
+        op.drop_table(table)
