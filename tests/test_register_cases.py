@@ -37,7 +37,10 @@ def test_art33_twenty_working_days_across_spring_festival():
     ev = a.add("answered", D("2026-03-02"), outcome="granted", doc_no="某政公开〔2026〕1号")
     st = replay(a)
     assert not st.open and st.outcome == "granted" and st.closed == D("2026-03-02")
-    assert ev.due_before == D("2026-03-16")
+    assert ev.due_before == D("2026-03-16") and not st.warnings
+    late = _app("2026-02-10")
+    late.add("answered", D("2026-03-17"), outcome="granted")
+    assert replay(late).warnings == ["2026-03-17 办结，晚于答复期限 2026-03-16（条例第三十三条）"]
 
 
 def test_art30_correction_restarts_the_period():

@@ -202,6 +202,8 @@ def _resume(cal, due, paused_at, resumed):
 
 
 def _close(st: State, on: date, outcome: str):
+    if st.due is not None and st.waiting is None and on > st.due:
+        st.warnings.append(f"{on} 办结，晚于答复期限 {st.due}（条例第三十三条）")
     st.open, st.outcome, st.closed, st.waiting = False, outcome, on, None
 
 
