@@ -22,6 +22,10 @@ def test_reference_lists_every_field_and_rule():
         assert f"`{fid}`" in text, fid
     for r in rules():
         assert f"`{r.id}`" in text, r.id
+    from gongkai.register.annual import RECORD_KINDS
+    from gongkai.register.cases import EVENT_KINDS
+    for k in list(EVENT_KINDS) + list(RECORD_KINDS):
+        assert f"| `{k}` |" in text, k
 
 
 def _spec_ids():

@@ -285,3 +285,24 @@ def test_register_report_passes_the_checks(seed):
     rep = report_from(data["cells"], {**data["meta"], "period_year": 2025})
     errors = [f for f in run_checks(rep) if f.severity == "error"]
     assert not errors, [f.message for f in errors]
+
+
+def test_table2_in_the_2019_format_when_asked():
+    recs = _records(("doc_issued", "2024-05-01", {"subtype": "normative"}),
+                    ("doc_published", "2024-05-10", {"ref": 1}),
+                    ("doc_issued", "2025-03-01", {"subtype": "normative"}),
+                    ("doc_published", "2025-03-05", {"ref": 3}),
+                    ("doc_issued", "2025-11-01", {"subtype": "normative"}),
+                    ("items", "2024-01-01", {"subtype": "licensing", "value": Decimal(50)}),
+                    ("items", "2025-07-01", {"subtype": "licensing", "value": Decimal(44)}),
+                    ("decisions", "2025-08-01", {"subtype": "other_services", "value": Decimal(7)}),
+                    ("procurement", "2025-09-01", {"value": Decimal(251000)}),
+                    ("procurement", "2025-10-01", {"value": Decimal(9000)}))
+    v = table2(recs, 2025, "2019")
+    assert (v["t2.normative.new_made"], v["t2.normative.new_published"], v["t2.normative.published_total"]) == (2, 1, 2)
+    assert (v["t2.licensing.prev_items"], v["t2.licensing.change"]) == (50, -6)
+    assert v["t2.other_services.decisions"] == 7 and v["t2.fees.prev_items"] == 0
+    assert (v["t2.procurement.items"], v["t2.procurement.amount"]) == (2, Decimal(260000))
+    from gongkai.formats import national
+    assert set(v) == set(national().t2_field_ids("2019"))
+    assert set(table2(recs, 2025)) == set(national().t2_field_ids("2021"))

@@ -133,3 +133,19 @@ def test_cases_commands_end_to_end(tmp_path):
     assert all(back.value(f) == v for f, v in cells.items()), [(f, v, back.value(f)) for f, v in cells.items()
                                                              if back.value(f) != v][:5]
     assert not [f for f in back.findings if f.severity == "error"]
+    # a 复议 linked to application #1 shows with it; a link to no application is refused
+    assert g("record", "review_filed", "2025-05-01", "--subtype", "suit_direct", "--ref", "1").returncode == 0
+    assert "复议/诉讼（记录 6）：suit_direct，2025-05-01 立案，尚未审结" in g("show", "1").stdout
+    r = g("record", "review_filed", "2025-05-01", "--subtype", "review", "--ref", "42")
+    assert r.returncode == 2 and "#42 不存在" in r.stderr
+    # 表二 in the 2019 format when asked: renders and parses back to the same cells
+    out19 = tmp_path / "r19.json"
+    assert g("report", "2025", "--agency", "某市某局", "--t2-format", "2019", "-o", str(out19)).returncode == 0
+    data = json.loads(out19.read_text("utf-8"))
+    assert data["meta"]["formats"] == {"t2": "2019", "t3": "2021"} and "t2.procurement.items" in data["cells"]
+    docx = tmp_path / "r19.docx"
+    assert subprocess.run([sys.executable, "-m", "gongkai", "render", str(out19), "-o", str(docx)], env=ENV,
+                          capture_output=True).returncode == 0
+    back = parse_file(docx)
+    assert all(back.value(f) == v for f, v in data["cells"].items())
+    assert back.meta["formats"] == {"t2": "2019", "t3": "2021"}

@@ -137,6 +137,10 @@ def cmd_cases_show(args) -> int:
         print(f"  {e.id}. {e.on} {EVENT_KINDS[e.kind]}{('（' + extra + '）') if extra else ''}  "
               f"期限 {e.due_before or '中止'} → {e.due_after or '中止'}")
     print("  " + _line(a, st).split(None, 4)[-1])
+    recs = reg.records()
+    for r in (x for x in recs if x.kind == "review_filed" and x.ref == a.id):
+        res = next((d for d in recs if d.kind == "review_decided" and d.ref == r.id), None)
+        print(f"  复议/诉讼（记录 {r.id}）：{r.subtype}，{r.on} 立案" + (f"，{res.on} {res.subtype}" if res else "，尚未审结"))
     for w in st.warnings:
         print(f"  注意：{w}")
     if args.history:
@@ -189,7 +193,7 @@ def cmd_cases_report(args) -> int:
     import json
     from .register.annual import report_data
     reg = _reg(args)
-    data = report_data(reg.all(), reg.records(args.agency), args.year, args.agency)
+    data = report_data(reg.all(), reg.records(args.agency), args.year, args.agency, args.t2_format)
     out = args.output or f"register-{args.year}.json"
     with open(out, "w", encoding="utf-8") as fh:
         json.dump(data, fh, ensure_ascii=False, indent=1)
@@ -255,5 +259,7 @@ def add_cases_parser(sub):
     q = cs.add_parser("report", help="由登记簿计算某年表三，写出可供 gongkai render 使用的 JSON")
     q.add_argument("year", type=int)
     q.add_argument("--agency", required=True, help="机关名称（报告标题用）")
+    q.add_argument("--t2-format", choices=["2021", "2019"], default="2021",
+                   help="表二格式（默认 2021；2019 年格式仅在需要时使用）")
     q.add_argument("-o", "--output")
     q.set_defaults(func=cmd_cases_report)

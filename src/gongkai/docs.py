@@ -30,7 +30,30 @@ def reference() -> str:
               "| `uncertain` | several readings fit; best guess in `value`, the others in `alternatives`; listed in `uncertain` |",
               "", "## Check rules", "", rules_table(), ""]
     lines += corpus_reference()
+    lines += register_reference()
     return "\n".join(lines)
+
+
+def register_reference() -> list[str]:
+    """The register's event and record kinds and its statutory periods (from gongkai.register)."""
+    from .register import cases
+    from .register.annual import RECORD_KINDS, SUBTYPES
+    lines = ["## Register: events of an application", "",
+             f"Periods: answer within {cases.ANSWER_DAYS} working days of receipt (条例第三十三条), 补正 notice "
+             f"within {cases.CORRECTION_NOTICE_DAYS} (第三十条), one extension of at most {cases.EXTENSION_MAX} "
+             "(第三十三条); consultation time not counted (第三十二条、第三十四条); the fee period stops the clock: "
+             f"{cases.FEE_PAUSES_CLOCK} (not settled by the sources, domain.md §5). Events are appended, never "
+             "edited; `void` cancels one.", "",
+             "| event | 中文 | closes the application as |", "|---|---|---|"]
+    for k, zh in cases.EVENT_KINDS.items():
+        closes = "the 表三 row given by `--outcome`" if k == "answered" else (
+            f"`{cases.CLOSING[k]}`" if k in cases.CLOSING else "—")
+        lines.append(f"| `{k}` | {zh} | {closes} |")
+    lines += ["", "## Register: records for 表二 and 表四", "", "| record | 中文 | subtypes |", "|---|---|---|"]
+    for k, zh in RECORD_KINDS.items():
+        lines.append(f"| `{k}` | {zh} | {', '.join(f'`{x}`' for x in SUBTYPES.get(k, ())) or '—'} |")
+    lines.append("")
+    return lines
 
 
 def corpus_reference() -> list[str]:

@@ -27,14 +27,20 @@ RECORD_KINDS = {
     "doc_repealed": "废止规章或行政规范性文件（ref：制发记录编号）",
     "decisions": "行政许可/处罚/强制处理决定（subtype：licensing、penalty、coercion；value：件数）",
     "fee_income": "行政事业性收费（value：万元）",
-    "review_filed": "被申请行政复议或被提起行政诉讼（subtype：review、suit_direct、suit_after_review）",
+    "doc_published": "公开规章或规范性文件（ref：制发记录编号；2019 年格式的“新公开数量”）",
+    "items": "事项数量（subtype：licensing、other_services、penalty、coercion、fees；value：此日起的项目数；2019 年格式）",
+    "procurement": "政府集中采购项目（value：金额；2019 年格式）",
+    "review_filed": "被申请行政复议或被提起行政诉讼（subtype：review、suit_direct、suit_after_review；"
+                    "ref：相关申请编号，可选）",
     "review_decided": "复议决定或判决（ref：立案记录编号；subtype：upheld、corrected、other）",
     "void": "更正：作废一条记录（ref：记录编号）",
 }
-SUBTYPES = {"doc_issued": ("rules", "normative"), "decisions": ("licensing", "penalty", "coercion"),
+SUBTYPES = {"doc_issued": ("rules", "normative"),
+            "decisions": ("licensing", "other_services", "penalty", "coercion"),
+            "items": ("licensing", "other_services", "penalty", "coercion", "fees"),
             "review_filed": ("review", "suit_direct", "suit_after_review"),
             "review_decided": ("upheld", "corrected", "other")}
-NEEDS_REF = ("doc_repealed", "review_decided", "void")
+NEEDS_REF = ("doc_repealed", "doc_published", "review_decided", "void")
 
 
 @dataclass
@@ -62,7 +68,8 @@ def check_record(rec: Record, existing: list[Record]):
         target = by_id.get(rec.ref)
         if target is None:
             raise RegisterError(f"{rec.kind} 须指明所指记录（ref），编号 {rec.ref} 不存在")
-        want = {"doc_repealed": "doc_issued", "review_decided": "review_filed"}.get(rec.kind)
+        want = {"doc_repealed": "doc_issued", "doc_published": "doc_issued",
+                "review_decided": "review_filed"}.get(rec.kind)
         if want and target.kind != want:
             raise RegisterError(f"{rec.kind} 所指的记录 {rec.ref} 应为 {want}")
         if rec.kind != "void" and target.id not in {r.id for r in live}:
@@ -71,11 +78,11 @@ def check_record(rec: Record, existing: list[Record]):
             raise RegisterError(f"{rec.kind} 的日期 {rec.on} 早于所指记录的日期 {target.on}")
         if rec.kind != "void" and any(r.kind == rec.kind and r.ref == rec.ref for r in live):
             raise RegisterError(f"记录 {rec.ref} 已有 {rec.kind}（如需更正请先作废原记录）")
-    if rec.kind in ("decisions", "fee_income"):
+    if rec.kind in ("decisions", "fee_income", "items", "procurement"):
         if rec.value is None or rec.value < 0:
             raise RegisterError(f"{rec.kind} 须填写非负的 value")
-        if rec.kind == "decisions" and rec.value != int(rec.value):
-            raise RegisterError("处理决定数量须为整数")
+        if rec.kind in ("decisions", "items") and rec.value != int(rec.value):
+            raise RegisterError("数量须为整数")
 
 
 def _live(records: list[Record]) -> list[Record]:
@@ -83,8 +90,10 @@ def _live(records: list[Record]) -> list[Record]:
     return [r for r in records if r.id not in voided and r.kind != "void"]
 
 
-def table2(records: list[Record], year: int) -> dict:
-    """表二 (2021 format) of ``year``."""
+def table2(records: list[Record], year: int, fmt: str = "2021") -> dict:
+    """表二 of ``year`` (2021 format; the 2019 format when asked)."""
+    if fmt == "2019":
+        return table2_2019(records, year)
     start, end = date(year, 1, 1), date(year, 12, 31)
     live = _live(records)
     repealed = {r.ref: r.on for r in live if r.kind == "doc_repealed"}
@@ -100,6 +109,36 @@ def table2(records: list[Record], year: int) -> dict:
                                             and start <= r.on <= end), Decimal(0)))
     fees = sum((r.value for r in live if r.kind == "fee_income" and start <= r.on <= end), Decimal(0))
     v["t2.fees.amount"] = fees
+    return v
+
+
+def table2_2019(records: list[Record], year: int) -> dict:
+    """表二 in the 2019 format (国办公开办函〔2019〕60号): documents made / published in the
+    year and published in all; items at the end of last year and the change; decisions;
+    procurement.  本年增/减 is signed."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    live = _live(records)
+    published = {r.ref: r.on for r in live if r.kind == "doc_published"}
+    v = {}
+    for sub in ("rules", "normative"):
+        docs = [r for r in live if r.kind == "doc_issued" and r.subtype == sub]
+        v[f"t2.{sub}.new_made"] = sum(1 for r in docs if start <= r.on <= end)
+        v[f"t2.{sub}.new_published"] = sum(1 for r in docs if r.id in published and start <= published[r.id] <= end)
+        v[f"t2.{sub}.published_total"] = sum(1 for r in docs if r.id in published and published[r.id] <= end)
+
+    def items_at(sub, day):
+        snaps = [r for r in live if r.kind == "items" and r.subtype == sub and r.on <= day]
+        return int(max(snaps, key=lambda r: (r.on, r.id)).value) if snaps else 0
+    for sub in ("licensing", "other_services", "penalty", "coercion", "fees"):
+        prev = items_at(sub, date(year - 1, 12, 31))
+        v[f"t2.{sub}.prev_items"] = prev
+        v[f"t2.{sub}.change"] = items_at(sub, end) - prev
+        if sub != "fees":
+            v[f"t2.{sub}.decisions"] = int(sum((r.value for r in live if r.kind == "decisions" and r.subtype == sub
+                                                and start <= r.on <= end), Decimal(0)))
+    buys = [r for r in live if r.kind == "procurement" and start <= r.on <= end]
+    v["t2.procurement.items"] = len(buys)
+    v["t2.procurement.amount"] = sum((r.value for r in buys), Decimal(0))
     return v
 
 
@@ -120,9 +159,11 @@ def table4(records: list[Record], year: int) -> dict:
     return v
 
 
-def report_data(apps, records: list[Record], year: int, agency: str) -> dict:
-    """The year's report data (the JSON ``gongkai render`` reads): 表二/三/四 computed."""
-    cells = {**table2(records, year), **table3(apps, year), **table4(records, year)}
-    return {"meta": {"agency": agency, "year": year, "format": "2021", "formats": {"t2": "2021", "t3": "2021"}},
+def report_data(apps, records: list[Record], year: int, agency: str, t2_format: str = "2021") -> dict:
+    """The year's report data (the JSON ``gongkai render`` reads): 表二/三/四 computed
+    (表三 in the 2021 format; 表二 in the 2019 format when asked)."""
+    cells = {**table2(records, year, t2_format), **table3(apps, year), **table4(records, year)}
+    return {"meta": {"agency": agency, "year": year, "format": t2_format,
+                     "formats": {"t2": t2_format, "t3": "2021"}},
             "cells": {k: (float(v) if isinstance(v, Decimal) else v) for k, v in cells.items()},
             "notes": ["由登记簿计算（gongkai cases report）"]}

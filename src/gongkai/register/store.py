@@ -55,6 +55,9 @@ class Register:
         from decimal import Decimal
         val = None if value is None else Decimal(str(value))
         with self.engine.begin() as c:
+            if kind == "review_filed" and ref is not None and c.execute(
+                    S.applications.select().where(S.applications.c.id == ref)).first() is None:
+                raise RegisterError(f"复议/诉讼所关联的申请 #{ref} 不存在")
             existing = self._records(c, agency)
             rec = Record(0, kind, on, subtype, ref, val, title or "", doc_no or "", user or "")
             check_record(rec, existing)
