@@ -149,3 +149,21 @@ def test_cases_commands_end_to_end(tmp_path):
     back = parse_file(docx)
     assert all(back.value(f) == v for f, v in data["cells"].items())
     assert back.meta["formats"] == {"t2": "2019", "t3": "2021"}
+
+
+def test_fee_notice_amount_is_computed_from_the_register(tmp_path):
+    """109号 Art. 4: 按件 counts this applicant's applications in the calendar month (the 11th
+    and later cost 100 元 each up to the 30th); Art. 5: 按量 by pages."""
+    reg = Register(str(tmp_path / "fee.db"))
+    ids = [reg.add_application("赵某", "natural", "in_person", D("2025-03-03") + (D("2025-03-04") - D("2025-03-03")) * k).id
+           for k in range(12)]
+    other_month = reg.add_application("赵某", "natural", "in_person", D("2025-04-01")).id
+    other_person = reg.add_application("钱某", "natural", "in_person", D("2025-03-20")).id
+    fee = {i: reg.add_event(i, "fee_notified", D("2025-04-10"), fee_method="per_application").amount
+           for i in (ids[0], ids[9], ids[10], ids[11], other_month, other_person)}
+    assert fee == {ids[0]: 0, ids[9]: 0, ids[10]: 100, ids[11]: 100, other_month: 0, other_person: 0}
+    assert "第 11 件" in reg.get(ids[10]).events[0].basis
+    pages = reg.add_application("孙某", "legal", "in_person", D("2025-05-06")).id
+    assert reg.add_event(pages, "fee_notified", D("2025-05-08"), fee_method="per_page", pages=2219).amount == 83460
+    with pytest.raises(RegisterError, match="页数"):
+        reg.add_event(pages, "fee_notified", D("2025-05-09"), fee_method="per_page")

@@ -115,8 +115,11 @@ def cmd_cases_add(args) -> int:
 def cmd_cases_event(args) -> int:
     reg = _reg(args)
     ev = reg.add_event(args.id, args.kind, _date(args.date), user=args.user, basis=args.basis, doc_no=args.doc_no,
-                       outcome=args.outcome, days=args.days, voids=args.voids, amount=args.amount)
-    print(f"已记录 #{args.id} 事件 {ev.id}（{args.kind}，{ev.on}）：期限 {ev.due_before or '中止'} → {ev.due_after or '中止'}")
+                       outcome=args.outcome, days=args.days, voids=args.voids, amount=args.amount,
+                       fee_method=args.fee_method, pages=args.pages)
+    fee = f"，收费 {ev.amount:,} 元（{ev.basis}）" if args.kind == "fee_notified" and ev.amount is not None else ""
+    print(f"已记录 #{args.id} 事件 {ev.id}（{args.kind}，{ev.on}）：期限 {ev.due_before or '中止'} → "
+          f"{ev.due_after or '中止'}{fee}")
     return EXIT_OK
 
 
@@ -227,7 +230,9 @@ def add_cases_parser(sub):
     q.add_argument("--outcome", help="answered：表三结果行，如 granted、denied.third_party")
     q.add_argument("--days", type=int, help="extension_approved：延长的工作日数")
     q.add_argument("--voids", type=int, help="void：作废的事件编号")
-    q.add_argument("--amount", type=int, help="fee_notified：金额（元）")
+    q.add_argument("--amount", type=int, help="fee_notified：金额（元）；不填则按 --fee-method 计算")
+    q.add_argument("--fee-method", choices=["per_application", "per_page"], help="fee_notified：按件或按量计收")
+    q.add_argument("--pages", type=int, help="fee_notified 按量计收：页数")
     for k in ("doc-no", "basis", "user"):
         q.add_argument(f"--{k}")
     q.set_defaults(func=cmd_cases_event)

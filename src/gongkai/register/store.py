@@ -33,11 +33,18 @@ class Register:
             _audit(c, user, "applications", app.id, row)
         return app
 
-    def add_event(self, app_id: int, kind: str, on: date, **kw) -> Event:
-        """Check the event against the replayed history, then append it (one transaction)."""
+    def add_event(self, app_id: int, kind: str, on: date, *, fee_method: str | None = None,
+                  pages: int | None = None, **kw) -> Event:
+        """Check the event against the replayed history, then append it (one transaction).
+        A fee notice without an amount is computed (109号): ``fee_method="per_page"`` with
+        ``pages``, or ``"per_application"`` — this applicant's applications received in the
+        same calendar month, this one's share being the rate of its place in the count."""
         kw = {k: v for k, v in kw.items() if v is not None}
         with self.engine.begin() as c:
             app = self._load(c, app_id)
+            if kind == "fee_notified" and kw.get("amount") is None and fee_method:
+                kw["amount"], basis = self._fee(c, app, fee_method, pages)
+                kw.setdefault("basis", basis)
             ev = app.add(kind, on, **{k: kw.get(k) for k in EVENT_FIELDS if k in kw})
             replay(app)
             row = {"application_id": app_id, "seq": ev.id, "kind": kind, "on_date": on,
@@ -83,6 +90,22 @@ class Register:
             out.append(Record(r.id, r.kind, r.on_date, r.subtype, r.ref, val, r.title or "", r.doc_no or "",
                               r.by_user))
         return out
+
+    def _fee(self, c, app: Application, method: str, pages: int | None) -> tuple[int, str]:
+        from .fees import fee
+        if method == "per_page":
+            if pages is None:
+                raise RegisterError("按量计收须填写页数（--pages）")
+            return fee(pages, "per_page"), f"国办函〔2020〕109号第五条：按量计收 {pages} 页"
+        if method != "per_application":
+            raise RegisterError(f"未知的计费方式：{method}（per_application 或 per_page）")
+        t = S.applications
+        month = [r.id for r in c.execute(t.select().where(t.c.applicant == app.applicant).order_by(t.c.received_on,
+                                                                                                t.c.id))
+                 if (r.received_on.year, r.received_on.month) == (app.received.year, app.received.month)]
+        k = month.index(app.id) + 1                              # this application's place in the month
+        return (fee(k, "per_application") - fee(k - 1, "per_application"),
+                f"国办函〔2020〕109号第四条：按件计收，该申请人本月第 {k} 件")
 
     # ------------------------------------------------------------------ reads
     def _load(self, c, app_id: int) -> Application:
