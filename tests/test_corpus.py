@@ -1,6 +1,5 @@
 """Golden tests: the real reports with hand-read gold, scored by the shared scorer.
 The bar (issue 2): cell_accuracy 1.0000, silent_errors 0, every meta right."""
-import json
 import os
 import re
 import subprocess

@@ -47,8 +47,9 @@ def cmd_import(args) -> int:
     from .corpus.crosscheck import run_corpus_checks
     from .corpus.importer import import_paths
     c = _open(args)
-    s = import_paths(c, args.paths, args.workers, _progress(args), args.executor, args.scheduler)
-    _progress(args)(0, 2, None)
+    progress = _progress(args)
+    s = import_paths(c, args.paths, args.workers, progress, args.executor, args.scheduler)
+    progress(0, 2, None)                 # clear the bar
     _print_summary(s)
     if not args.no_check and (s.imported or s.failed):
         found = run_corpus_checks(c)

@@ -1,7 +1,6 @@
 """`gongkai deadline` and `gongkai fee`: thin wrappers over gongkai.register."""
 from __future__ import annotations
 
-import sys
 from datetime import date
 
 EXIT_OK, EXIT_INPUT = 0, 2

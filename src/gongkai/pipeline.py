@@ -111,9 +111,9 @@ def section_prose(lay, text: str, sid: str) -> str:
     t_start = text.rfind("\n", b, min(x.start for x in inside)) + 1 or b
     last = max(inside, key=lambda x: x.start)
     t_end = max(x.end for x in inside)
-    for ln_start in range(last.value_start, min(last.value_end, e)):
-        if text[ln_start].isdigit() or text[ln_start] == "\t":
-            t_end = max(t_end, ln_start + 1)
+    hi = min(last.value_end, e)
+    last_value = max(text.rfind(ch, last.value_start, hi) for ch in "0123456789０１２３４５６７８９\t")
+    t_end = max(t_end, last_value + 1)
     nl = text.find("\n", t_end, e)
     t_end = e if nl < 0 else nl
     before, after = _clean(text[b:max(b, t_start)]), _clean(text[t_end:e])

@@ -197,7 +197,6 @@ def outlier(data: CorpusData):
 
 def run_corpus_checks(corpus) -> list:
     """Run every corpus rule; replace the stored corpus findings; return them."""
-    import sqlalchemy as sa
     from ..checks import REGISTRY, _load_all
     _load_all()
     data = load(corpus)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import schema as S
 from .indicators import BY_ID
 from .store import CorpusError
 

@@ -142,7 +142,6 @@ class Corpus:
         ``doc``: sha256, path, size, format, parser_version, status, error.
         ``report``: rows prepared by ``prepare`` (in the worker that parsed it).  A
         document already stored with the same hash is replaced (re-parse)."""
-        import sqlalchemy as sa
         try:
             with self.engine.begin() as c:
                 old = c.exec_driver_sql(f"SELECT id FROM documents WHERE sha256 = {self._mark}",

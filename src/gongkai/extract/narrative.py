@@ -41,10 +41,8 @@ _ORG = re.compile(r"法人(?:或其他组织|或者其他组织)?(?:申请)?" + 
 def sentences(text: str):
     """(compact sentence, offset) pairs; sentences end at 。；! ?"""
     c = norm(text)
-    pos = 0
     for m in re.finditer(r"[^。;!?！？]+[。;!?！？]?", c):
         yield m.group(0), m.start()
-        pos = m.end()
 
 
 def claims(text: str) -> list[Claim]:

@@ -111,7 +111,6 @@ class View:
     __slots__ = ("s", "_base", "_c0")
 
     def __init__(self, base: Compact, start: int, end: int):
-        import bisect
         # first compact index whose original offset is >= start / >= end
         lo = _first_at_or_after(base, start)
         hi = _first_at_or_after(base, end)

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import product
 
-from .candidates import Candidate
 
 MAX_COMBOS = 4096
 _VAR = object()

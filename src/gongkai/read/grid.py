@@ -8,7 +8,7 @@ horizontal rules; a cell taller than the band (a merged label) is emitted once, 
 the first band it covers."""
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 
 from .document import CellRef, DocLine
 

@@ -90,6 +90,12 @@ def _live(records: list[Record]) -> list[Record]:
     return [r for r in records if r.id not in voided and r.kind != "void"]
 
 
+def _total(live, kind: str, start: date, end: date, sub: str | None = None) -> Decimal:
+    """Sum of the values of ``kind`` records (of subtype ``sub``) dated in [start, end]."""
+    return sum((r.value for r in live if r.kind == kind and (sub is None or r.subtype == sub)
+                and start <= r.on <= end), Decimal(0))
+
+
 def table2(records: list[Record], year: int, fmt: str = "2021") -> dict:
     """表二 of ``year`` (2021 format; the 2019 format when asked)."""
     if fmt == "2019":
@@ -105,10 +111,8 @@ def table2(records: list[Record], year: int, fmt: str = "2021") -> dict:
         v[f"t2.{sub}.in_force"] = sum(1 for r in docs if r.on <= end and not (r.id in repealed and
                                                                                repealed[r.id] <= end))
     for sub in ("licensing", "penalty", "coercion"):
-        v[f"t2.{sub}.decisions"] = int(sum((r.value for r in live if r.kind == "decisions" and r.subtype == sub
-                                            and start <= r.on <= end), Decimal(0)))
-    fees = sum((r.value for r in live if r.kind == "fee_income" and start <= r.on <= end), Decimal(0))
-    v["t2.fees.amount"] = fees
+        v[f"t2.{sub}.decisions"] = int(_total(live, "decisions", start, end, sub))
+    v["t2.fees.amount"] = _total(live, "fee_income", start, end)
     return v
 
 
@@ -134,11 +138,9 @@ def table2_2019(records: list[Record], year: int) -> dict:
         v[f"t2.{sub}.prev_items"] = prev
         v[f"t2.{sub}.change"] = items_at(sub, end) - prev
         if sub != "fees":
-            v[f"t2.{sub}.decisions"] = int(sum((r.value for r in live if r.kind == "decisions" and r.subtype == sub
-                                                and start <= r.on <= end), Decimal(0)))
-    buys = [r for r in live if r.kind == "procurement" and start <= r.on <= end]
-    v["t2.procurement.items"] = len(buys)
-    v["t2.procurement.amount"] = sum((r.value for r in buys), Decimal(0))
+            v[f"t2.{sub}.decisions"] = int(_total(live, "decisions", start, end, sub))
+    v["t2.procurement.items"] = sum(1 for r in live if r.kind == "procurement" and start <= r.on <= end)
+    v["t2.procurement.amount"] = _total(live, "procurement", start, end)
     return v
 
 
