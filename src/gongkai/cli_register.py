@@ -94,16 +94,34 @@ def _today(args) -> date:
     return _date(args.today) if getattr(args, "today", None) else date.today()
 
 
+def _shown(s: str, width: int | None = None) -> str:
+    """Stored text as one safe line (rows from older versions may hold line breaks or
+    bidi overrides)."""
+    from .register.validate import clean
+    s = clean(s or "")
+    return s if width is None else f"{s[:width]:<{width}}"
+
+
 def _line(a, st) -> str:
+    waiting = {"correction": "等待补正", "consultation": "征求意见中", "fee": "等待缴费"}
     state = (f"已办结 {st.closed}（{st.outcome}）" if not st.open else
-             (f"期限 {st.due}" if st.due and not st.waiting else f"期限中止（{ {'correction': '等待补正', 'consultation': '征求意见中', 'fee': '等待缴费'}.get(st.waiting, st.waiting)}）"))
-    return f"#{a.id:<5} {a.received}  {a.applicant[:16]:<16} {a.kind:<10} {state}"
+             (f"期限 {st.due}" if st.due and not st.waiting else f"期限中止（{waiting.get(st.waiting, st.waiting)}）"))
+    return f"#{a.id:<5} {a.received}  {_shown(a.applicant, 16)} {a.kind:<10} {state}"
+
+
+def _bad_line(b) -> str:
+    return f"#{b.id:<5} {b.received}  {_shown(b.applicant, 16)} 无法计算期限，未计入：{_shown(b.problem)}"
+
+
+def _warn_bad(reg):
+    import sys
+    for b in reg.bad:
+        print(f"注意：申请 #{b.id} 无法计算期限，已跳过：{_shown(b.problem)}", file=sys.stderr)
 
 
 def cmd_cases_add(args) -> int:
-    app = _reg(args).add_application(args.applicant, args.kind, args.channel, _date(args.submitted),
-                                     signed=_date(args.signed) if args.signed else None,
-                                     confirmed=_date(args.confirmed) if args.confirmed else None,
+    app = _reg(args).add_application(args.applicant, args.kind, args.channel, args.submitted,
+                                     signed=args.signed, confirmed=args.confirmed,
                                      agency=args.agency or "", contact=args.contact or "", request=args.request or "",
                                      form=args.form or "", user=args.user or "")
     from .register.cases import replay
@@ -112,63 +130,76 @@ def cmd_cases_add(args) -> int:
 
 
 def cmd_cases_event(args) -> int:
+    from .register.validate import identifier
     reg = _reg(args)
-    ev = reg.add_event(args.id, args.kind, _date(args.date), user=args.user, basis=args.basis, doc_no=args.doc_no,
+    ev = reg.add_event(args.id, args.kind, args.date, user=args.user, basis=args.basis, doc_no=args.doc_no,
                        outcome=args.outcome, days=args.days, voids=args.voids, amount=args.amount,
                        fee_method=args.fee_method, pages=args.pages)
     fee = f"，收费 {ev.amount:,} 元（{ev.basis}）" if args.kind == "fee_notified" and ev.amount is not None else ""
-    print(f"已记录 #{args.id} 事件 {ev.id}（{args.kind}，{ev.on}）：期限 {ev.due_before or '中止'} → "
+    print(f"已记录 #{identifier('申请编号', args.id)} 事件 {ev.id}（{args.kind}，{ev.on}）：期限 {ev.due_before or '中止'} → "
           f"{ev.due_after or '中止'}{fee}")
     return EXIT_OK
 
 
 def cmd_cases_show(args) -> int:
+    import sys
+
+    from .errors import GongkaiError
     from .register.cases import CHANNELS, EVENT_KINDS, replay
+    from .register.validate import identifier
     reg = _reg(args)
-    a = reg.get(args.id)
-    st = replay(a)
-    print(f"申请 #{a.id}  申请人：{a.applicant}（{a.kind}）  渠道：{CHANNELS.get(a.channel, a.channel)}  "
+    a = reg.get(identifier("申请编号", args.id), replayed=False)
+    try:
+        st, problem = replay(a), None
+    except GongkaiError as e:
+        st, problem = None, str(e)
+    print(f"申请 #{a.id}  申请人：{_shown(a.applicant)}（{a.kind}）  渠道：{CHANNELS.get(a.channel, a.channel)}  "
           f"收到申请之日：{a.received}")
     if a.request:
-        print(f"  申请内容：{a.request}")
+        print(f"  申请内容：{_shown(a.request)}")
     for e in a.events:
         extra = "，".join(x for x in (e.outcome and f"结果 {e.outcome}", e.days and f"{e.days} 个工作日",
                                       e.voids and f"作废事件 {e.voids}", e.amount and f"{e.amount} 元",
-                                      e.doc_no and f"文号 {e.doc_no}", e.basis and f"依据 {e.basis}",
-                                      e.user and f"经办 {e.user}") if x)
-        print(f"  {e.id}. {e.on} {EVENT_KINDS[e.kind]}{('（' + extra + '）') if extra else ''}  "
+                                      e.doc_no and f"文号 {_shown(e.doc_no)}", e.basis and f"依据 {_shown(e.basis)}",
+                                      e.user and f"经办 {_shown(e.user)}") if x)
+        print(f"  {e.id}. {e.on} {EVENT_KINDS.get(e.kind, e.kind)}{('（' + extra + '）') if extra else ''}  "
               f"期限 {e.due_before or '中止'} → {e.due_after or '中止'}")
-    print("  " + _line(a, st).split(None, 4)[-1])
+    if st is not None:
+        print("  " + _line(a, st).split(None, 4)[-1])
     recs = reg.records()
     for r in (x for x in recs if x.kind == "review_filed" and x.ref == a.id):
         res = next((d for d in recs if d.kind == "review_decided" and d.ref == r.id), None)
         print(f"  复议/诉讼（记录 {r.id}）：{r.subtype}，{r.on} 立案" + (f"，{res.on} {res.subtype}" if res else "，尚未审结"))
-    for w in st.warnings:
+    for w in (st.warnings if st else []):
         print(f"  注意：{w}")
     if args.history:
         print("  变更记录：")
-        for h in reg.history(args.id):
-            print(f"    {h['at']:%Y-%m-%d %H:%M:%S} {h['user'] or '-'} {h['action']} {h['table']}#{h['row']} {h['new']}")
+        for h in reg.history(a.id):
+            print(f"    {h['at']:%Y-%m-%d %H:%M:%S} {_shown(h['user']) or '-'} {h['action']} {h['table']}#{h['row']} "
+                  f"{_shown(str(h['new']))}")
+    if problem:
+        print(f"申请 #{a.id} 无法计算期限：{_shown(problem)}", file=sys.stderr)
+        return EXIT_INPUT
     return EXIT_OK
 
 
 def cmd_cases_list(args) -> int:
     from .register.cases import replay
-    apps = _reg(args).all()
-    n = 0
-    for a in apps:
-        st = replay(a)
-        if args.open and not st.open:
-            continue
-        print(_line(a, st))
-        n += 1
-    print(f"共 {n} 件")
+    reg = _reg(args)
+    apps = reg.all()
+    rows = [(a.id, _line(a, st)) for a in apps for st in [replay(a)] if not (args.open and not st.open)]
+    rows += [(b.id, _bad_line(b)) for b in reg.bad]
+    for _id, line in sorted(rows):
+        print(line)
+    print(f"共 {len(rows)} 件" + (f"（其中 {len(reg.bad)} 件无法计算期限）" if reg.bad else ""))
     return EXIT_OK
 
 
 def cmd_cases_due(args) -> int:
     from .register.cases import due_within
-    hits = due_within(_reg(args).all(), _today(args), args.within)
+    reg = _reg(args)
+    hits = due_within(reg.all(), _today(args), args.within)
+    _warn_bad(reg)
     for a, st in hits:
         print(_line(a, st))
     print(f"{len(hits)} 件在 {args.within} 个工作日内到期")
@@ -177,7 +208,9 @@ def cmd_cases_due(args) -> int:
 
 def cmd_cases_overdue(args) -> int:
     from .register.cases import overdue
-    hits = overdue(_reg(args).all(), _today(args))
+    reg = _reg(args)
+    hits = overdue(reg.all(), _today(args))
+    _warn_bad(reg)
     for a, st in hits:
         print(_line(a, st))
     print(f"{len(hits)} 件已超过答复期限")
@@ -185,25 +218,47 @@ def cmd_cases_overdue(args) -> int:
 
 
 def cmd_cases_record(args) -> int:
-    rec = _reg(args).add_record(args.kind, _date(args.date), agency=args.agency or "", subtype=args.subtype,
+    rec = _reg(args).add_record(args.kind, args.date, agency=args.agency or "", subtype=args.subtype,
                                 ref=args.ref, value=args.value, title=args.title, doc_no=args.doc_no, user=args.user)
     print(f"已记录 {rec.id}：{args.kind} {rec.on}")
     return EXIT_OK
 
 
-def cmd_cases_report(args) -> int:
+def write_json(path: str, data) -> None:
+    """Write ``data`` to ``path``; a path that cannot be written is one clear line."""
     import json
-    from .register.annual import report_data
+    import os
+
+    from .errors import GongkaiError
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise GongkaiError(f"{path}: 无法写入，目录 {parent} 不存在")
+    if os.path.isdir(path):
+        raise GongkaiError(f"{path}: 无法写入，这是一个目录")
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=1)
+    except PermissionError:
+        raise GongkaiError(f"{path}: 无法写入，没有写入权限") from None
+    except OSError as e:
+        raise GongkaiError(f"{path}: 无法写入（{e.strerror or e}）") from None
+
+
+def cmd_cases_report(args) -> int:
     reg = _reg(args)
-    data = report_data(reg.all(), reg.records(args.agency), args.year, args.agency, args.t2_format)
-    out = args.output or f"register-{args.year}.json"
-    with open(out, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1)
+    data, bad = reg.report(args.year, args.agency, args.t2_format)
+    year = data["meta"]["year"]
+    out = args.output or f"register-{year}.json"
+    write_json(out, data)
+    _warn_bad(reg)
     v = data["cells"]
-    print(f"{args.year} 年：新收 {v['t3.new.total']}，上年结转 {v['t3.carried_over.total']}，"
+    print(f"{year} 年：新收 {v['t3.new.total']}，上年结转 {v['t3.carried_over.total']}，"
           f"办结 {v['t3.total.total']}，结转下年度 {v['t3.carried_forward.total']}；"
           f"行政复议 {v['t4.review.total']}，行政诉讼 {v['t4.suit_direct.total'] + v['t4.suit_after_review.total']}；"
           f"已写入 {out}（gongkai render {out} -o 报告.docx）")
+    if bad:
+        print(f"注意：{len(bad)} 件申请无法计算期限，未计入表三（见报告说明）")
+        return 1
     return EXIT_OK
 
 
@@ -223,20 +278,20 @@ def add_cases_parser(sub):
         q.add_argument(f"--{k}")
     q.set_defaults(func=cmd_cases_add)
     q = cs.add_parser("event", help="记录事件（只增不改；错误事件用 void 作废）")
-    q.add_argument("id", type=int)
+    q.add_argument("id", help="申请编号")
     q.add_argument("kind", choices=list(EVENT_KINDS))
     q.add_argument("date")
     q.add_argument("--outcome", help="answered：表三结果行，如 granted、denied.third_party")
-    q.add_argument("--days", type=int, help="extension_approved：延长的工作日数")
-    q.add_argument("--voids", type=int, help="void：作废的事件编号")
-    q.add_argument("--amount", type=int, help="fee_notified：金额（元）；不填则按 --fee-method 计算")
+    q.add_argument("--days", help="extension_approved：延长的工作日数")
+    q.add_argument("--voids", help="void：作废的事件编号")
+    q.add_argument("--amount", help="fee_notified：金额（元）；不填则按 --fee-method 计算")
     q.add_argument("--fee-method", choices=["per_application", "per_page"], help="fee_notified：按件或按量计收")
-    q.add_argument("--pages", type=int, help="fee_notified 按量计收：页数")
+    q.add_argument("--pages", help="fee_notified 按量计收：页数")
     for k in ("doc-no", "basis", "user"):
         q.add_argument(f"--{k}")
     q.set_defaults(func=cmd_cases_event)
     q = cs.add_parser("show", help="显示一件申请的全部事件与期限（--history 含变更记录）")
-    q.add_argument("id", type=int)
+    q.add_argument("id", help="申请编号")
     q.add_argument("--history", action="store_true")
     q.set_defaults(func=cmd_cases_show)
     q = cs.add_parser("list", help="列出申请")
@@ -255,13 +310,14 @@ def add_cases_parser(sub):
     q.add_argument("date")
     q.add_argument("--subtype", help="rules/normative、licensing/penalty/coercion、review/suit_direct/"
                                     "suit_after_review、upheld/corrected/other")
-    q.add_argument("--ref", type=int, help="所指记录编号（废止、决定、作废）")
+    q.add_argument("--ref", help="所指记录编号（废止、决定、作废）")
     q.add_argument("--value", help="件数或金额（万元）")
     for k in ("title", "doc-no", "agency", "user"):
         q.add_argument(f"--{k}")
     q.set_defaults(func=cmd_cases_record)
-    q = cs.add_parser("report", help="由登记簿计算某年表三，写出可供 gongkai render 使用的 JSON")
-    q.add_argument("year", type=int)
+    q = cs.add_parser("report", help="由登记簿计算某年表二、表三、表四，写出可供 gongkai render 使用的 JSON"
+                       "（有无法计算期限的申请时仍写出，退出码为 1）")
+    q.add_argument("year", help="报告年度（2008 至明年）")
     q.add_argument("--agency", required=True, help="机关名称（报告标题用）")
     q.add_argument("--t2-format", choices=["2021", "2019"], default="2021",
                    help="表二格式（默认 2021；2019 年格式仅在需要时使用）")

@@ -22,3 +22,17 @@ class UnsupportedFormat(InputError):
 
 class NoTables(InputError):
     """The document was read, but none of the report's tables was found."""
+
+
+class RegisterError(GongkaiError):
+    """The disclosure register refuses an operation (an event that cannot apply to the
+    application in its state, a record that contradicts the records)."""
+
+
+class ValidationError(RegisterError):
+    """A value refused before anything is stored: ``field`` is its Chinese name, the
+    message names the field and the rule broken."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from ..errors import GongkaiError
+from ..errors import RegisterError
 from ..formats import national
 from .calendar import WorkCalendar, calendar
 
@@ -43,10 +43,6 @@ EVENT_KINDS = {
 }
 CLOSING = {"correction_expired": "other.no_correction", "fee_expired": "other.no_fee", "withdrawn": "other.other",
            "transferred": "unavailable.not_held"}
-
-
-class RegisterError(GongkaiError):
-    """An event that cannot apply to the application in its state."""
 
 
 def outcome_rows(fmt: str = "2021") -> list[str]:
@@ -132,6 +128,7 @@ def replay(app: Application, events: list[Event] | None = None, cal: WorkCalenda
     paused_at: date | None = None
     pause_kind = None
     open_consults = 0
+    fee_pending = False
     for e in sorted(events, key=lambda x: (x.on, x.id)):
         e.due_before = st.due
         if e.id in voided or e.kind == "void":
@@ -177,9 +174,13 @@ def replay(app: Application, events: list[Event] | None = None, cal: WorkCalenda
             st.due = cal.add_workdays(st.due, days)
             st.extended = True
         elif k == "fee_notified":
+            fee_pending = True
             if FEE_PAUSES_CLOCK and st.waiting is None:
                 paused_at, pause_kind, st.waiting = e.on, "fee", "fee"
         elif k == "fee_paid":
+            if not fee_pending:
+                raise RegisterError("没有待缴的收费通知，不能记录缴费")
+            fee_pending = False
             if pause_kind == "fee":
                 st.due = _resume(cal, st.due, paused_at, e.on)
                 st.waiting, paused_at, pause_kind = None, None, None
@@ -189,6 +190,8 @@ def replay(app: Application, events: list[Event] | None = None, cal: WorkCalenda
                 raise RegisterError(f"答复结果应为表三的一行（如 granted、denied.third_party），而不是「{e.outcome}」")
             _close(st, e.on, e.outcome)
         elif k in CLOSING:
+            if k == "fee_expired" and not fee_pending:
+                raise RegisterError("没有待缴的收费通知，不能记录逾期未缴费")
             _close(st, e.on, e.outcome if (k == "transferred" and e.outcome) else CLOSING[k])
         e.due_after = st.due
     return st
