@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..errors import GongkaiError
+from .validate import PAGES_MAX as COUNT_MAX
 
 
 @lru_cache(maxsize=1)
@@ -52,6 +53,8 @@ def breakdown(n: int, method: str) -> list[FeeLine]:
         raise GongkaiError(f"未知的计费方式：{method}（按件 per_application 或按量 per_page）")
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
         raise GongkaiError(f"数量应为非负整数，而不是 {n!r}")
+    if n > COUNT_MAX:
+        raise GongkaiError(f"数量 {n} 超过上限 {COUNT_MAX:,}")
     out = []
     for lo, hi, rate in _bands(scale()[method]):
         if n < lo:
