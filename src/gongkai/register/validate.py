@@ -129,7 +129,8 @@ def wan_yuan(field: str, value) -> Decimal:
     q = Decimal(1).scaleb(-WAN_PLACES)
     if d != d.quantize(q):
         raise ValidationError(field, f"{field} {_c(value)} 的小数超过 {WAN_PLACES} 位（万元精确到元），请核对单位")
-    return d.quantize(q).normalize() if d else Decimal(0)
+    n = d.normalize()
+    return Decimal(0) if not d else (n if n.as_tuple().exponent <= 0 else n.quantize(Decimal(1)))
 
 
 # ------------------------------------------------------------------ dates
