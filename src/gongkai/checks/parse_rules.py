@@ -24,3 +24,20 @@ def _uncertain():
 def _label_typo():
     """A row label or section heading is printed with a dropped, extra or changed
     character (e.g. 三类内容事务信息, 行政法复议).  The row is still read."""
+
+
+@rule("parse.leftover_numbers", "warning", "表内有数字未归入单元格", stage="parse")
+def _leftover_numbers():
+    """Conservation of numbers: every number printed inside a table's span must be a
+    cell's value or be explained (row numbering, a header year).  When numbers are left
+    over, the rows were not all found where they were printed (values detached from
+    their labels, a table printed column by column), so no cell of the table may be
+    blank or inferred by absence: those cells are ``uncertain`` with the leftover
+    numbers as candidates."""
+
+
+@rule("parse.joined_digits", "info", "跨行折断的数字已拼接", stage="parse")
+def _joined_digits():
+    """A number too wide for its cell was wrapped over two lines (``1172`` / ``2``) and
+    came out as two numbers; the pieces were joined where the row total and the
+    column totals admit exactly that reading."""

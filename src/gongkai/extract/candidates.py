@@ -24,6 +24,7 @@ class Slot:
     value: object = None
     raw: str = ""
     tok: int | None = None    # index of the source token
+    extra: tuple = ()         # further source tokens joined into this value (a wrapped number)
 
     def key(self):
         return (self.kind if self.kind != "split" else "num", self.value if self.kind != "blank" else None)
@@ -203,6 +204,56 @@ def _drop(tokens: list[Token], n: int) -> list[Candidate]:
     return list(out.values())
 
 
+MAX_JOIN_NODES = 50_000
+
+
+def _joinable(t: Token) -> bool:
+    return t.kind == "num" and bool(t.digits) and not t.signed and t.unit is None
+
+
+def _join(tokens: list[Token], n: int, row_sum: bool) -> list[Candidate]:
+    """m > n: a number too wide for its cell wraps onto the next line and comes out as
+    two (or three) numbers (``1022`` / ``4`` for 10224).  Every way of joining adjacent
+    digit runs into n cells is a reading; with row_sum only those whose last cell is the
+    sum of the others."""
+    m = len(tokens)
+    if m <= n or m > 3 * n:
+        return []
+    out: list[Candidate] = []
+    nodes = 0
+
+    def rec(i, acc):
+        nonlocal nodes
+        nodes += 1
+        if nodes > MAX_JOIN_NODES or len(out) >= MAX_CANDIDATES:
+            return
+        left = n - len(acc)
+        if i == m:
+            if left == 0:
+                slots = [_slot(tokens[g[0]], g[0]) if len(g) == 1 else
+                         Slot("split", int("".join(tokens[k].digits for k in g)),
+                              "".join(tokens[k].raw for k in g), g[0], tuple(g[1:])) for g in acc]
+                if row_sum:
+                    vals = [s.value for s in slots]
+                    if any(s.kind not in ("num", "split") for s in slots) or sum(vals[:-1]) != vals[-1]:
+                        return
+                out.append(Candidate(slots, 3 * sum(len(g) - 1 for g in acc), "join"))
+            return
+        if left <= 0 or m - i < left:
+            return
+        for size in (1, 2, 3):
+            g = list(range(i, i + size))
+            if i + size > m or (m - i - size) < left - 1:
+                break
+            if size > 1:
+                if not all(_joinable(tokens[k]) for k in g) or tokens[i].digits[0] == "0":
+                    break
+            rec(i + size, acc + [g])
+
+    rec(0, [])
+    return [c for c in out if any(s.extra for s in c.slots)]
+
+
 def row_candidates(tokens: list[Token], n: int, row_sum: bool = False) -> list[Candidate]:
     """row_sum: the last column is the sum of the others (表三), used to find splits fast."""
     m = len(tokens)
@@ -211,7 +262,7 @@ def row_candidates(tokens: list[Token], n: int, row_sum: bool = False) -> list[C
     if m == 0:
         return [Candidate([Slot("blank") for _ in range(n)], 0, "empty")]
     if m > n:
-        return _drop(tokens, n)
+        return _drop(tokens, n) + _join(tokens, n, row_sum)
     # when complete splits that satisfy the row exist, they are the readings (if the
     # table then has no solution the solver leaves every differing cell uncertain)
     splittable = any(t.kind == "num" and t.digits and len(t.digits) > 1 for t in tokens)

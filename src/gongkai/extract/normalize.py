@@ -41,7 +41,9 @@ def norm(s: str) -> str:
 
 @lru_cache(maxsize=1)
 def _keep_space_table() -> dict:
-    tt = dict(_translate_table())
+    # same length as the input, so token offsets are original offsets: ignorable
+    # marks (quotes, Markdown emphasis) become spaces instead of disappearing
+    tt = {k: (" " if v == "" else v) for k, v in _translate_table().items()}
     for ch in "|\t":
         tt.pop(ord(ch), None)
     return tt

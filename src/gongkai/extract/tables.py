@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from ..formats import national
 from ..model import NOT_PRINTED, Cell, Finding, Source
+from . import conserve
 from .candidates import Candidate, Slot, row_candidates
 from .locate import Layout, Located
 from .solve import Constraint, solve
@@ -30,6 +31,13 @@ class TableResult:
     findings: list = field(default_factory=list)
     formats: dict = field(default_factory=dict)
     found: dict = field(default_factory=dict)      # table -> bool
+    used: dict = field(default_factory=dict)       # table -> [(line, value)] of printed numbers read into cells
+    positive_blank: set = field(default_factory=set)   # blank cells the source shows as empty
+    by_absence: set = field(default_factory=set)   # cells read by placing, dropping or joining printed numbers
+
+    def use(self, lay, table: str, tok) -> None:
+        if tok is not None and tok.kind == "num" and tok.line is not None:
+            self.used.setdefault(table, []).append((lay.line_of(tok.line), tok.value))
 
 
 ORPHAN_REASON = "该行数值印在标签之前（表格跨页断开），按位置归入本行"
@@ -116,16 +124,35 @@ def _reason(how: str, raw_tokens: list) -> str | None:
         return f"数字粘连「{raw}」，按表格算术拆分"
     if how == "missing":
         return f"该行印出的数值少于列数（「{raw}」），缺格按表格算术推定"
+    if how == "join":
+        return f"数字跨行折断（「{raw}」），按表格算术拼接"
     if how in ("align", "drop"):
         return "单元格数与列数不符，按表格算术确定各数所在列"
     return None
+
+
+def _used_tokens(cands, n_tokens: int) -> set:
+    """Indexes of the printed tokens that every surviving reading puts into a cell (a
+    token that only some readings use is not certainly accounted for)."""
+    used = None
+    for c in cands:
+        mine = set()
+        for s in c.slots:
+            if s.tok is not None and s.kind in ("num", "split"):
+                mine.update(k for k in (s.tok, *s.extra) if k < n_tokens)
+        used = mine if used is None else used & mine
+    return used or set()
 
 
 def _cells_from_solution(lay, file, prefix_ids, rows_info, sol, out: TableResult):
     """rows_info: row -> (RowText|None, [Candidate], [field ids])."""
     for r, (rt, cands, fids) in rows_info.items():
         how = {c.how for c in cands}
-        how_s = "split" if "split" in how else ("missing" if "missing" in how else
+        if rt is not None:
+            for k in _used_tokens(cands, len(rt.tokens)):
+                out.use(lay, prefix_ids, rt.tokens[k])
+        placed = bool(how & {"drop", "missing", "join"})
+        how_s = "split" if "split" in how else ("missing" if "missing" in how else "join" if "join" in how else
                                                  ("align" if ("align" in how or "drop" in how) else "direct"))
         for j, fid in enumerate(fids):
             res = sol.cells[(r, j)]
@@ -141,12 +168,45 @@ def _cells_from_solution(lay, file, prefix_ids, rows_info, sol, out: TableResult
             reason = None
             if res.status in ("inferred", "uncertain") or (res.status == "value" and len(cands) > 1):
                 reason = _reason(how_s, rt.tokens)
+            if tok is not None and tok.kind == "blank":
+                out.positive_blank.add(fid)
+            if placed or res.kind == "var":
+                out.by_absence.add(fid)
             if tok is not None and getattr(tok, "orphan", False):
                 reason = ORPHAN_REASON + (f"；{reason}" if reason else "")
             if res.status == "uncertain":
                 reason = f"有多种读法都符合表格算术：{res.alternatives}；" + (reason or "")
             out.cells[fid] = Cell(res.value, raw, res.status, reason, src,
                                   res.alternatives if res.status == "uncertain" else None)
+
+
+def _table_labels(lay: Layout, table: str) -> list:
+    if table != "t4":
+        mine = [x for x in lay.labels if x.spec.table == table]
+        last_row = max((x.start for x in mine if x.spec.kind == "row"), default=-1)
+        # a header word shared with a later table (表四's 总计) belongs to that table
+        return [x for x in mine if x.spec.kind == "row" or x.start < last_row]
+    _toks, start = _t4_tokens(lay)
+    if start is None:
+        return []
+    return [x for x in lay.labels if x.start >= start and (x.spec.table in ("t4", "section") or x.spec.kind == "header")]
+
+
+def _conserve(lay: Layout, out: TableResult):
+    """Numbers printed in a table but read into no cell make its absent readings uncertain."""
+    for table in ("t2", "t3", "t4"):
+        if not out.found.get(table):
+            continue
+        nums = conserve.leftover(conserve.printed_numbers(lay, _table_labels(lay, table)), out.used.get(table, []))
+        if not nums:
+            continue
+        changed = conserve.apply(out.cells, table, nums, out.positive_blank, out.by_absence)
+        name = {"t2": "表二", "t3": "表三", "t4": "表四"}[table]
+        out.findings.append(Finding(
+            "parse.leftover_numbers", "warning",
+            f"{name}中有 {len(nums)} 个数字未能归入单元格（{'、'.join(nums[:8])}{'…' if len(nums) > 8 else ''}），"
+            f"{len(changed)} 个单元格因此标为存疑", table, tuple(changed[:50]), (),
+            {"numbers": nums[:50], "cells": changed[:50]}))
 
 
 # ------------------------------------------------------------------ 表二
@@ -203,6 +263,8 @@ def extract_t2(lay: Layout, file, narrative: str, out: TableResult, fmt: str):
                        and len(str(s.value)) >= 2 and s.value in nums)
         cands.sort(key=lambda c: (-support(c), c.penalty))
         top = cands[0]
+        for k in _used_tokens(cands, len(rt.tokens)):
+            out.use(lay, "t2", rt.tokens[k])
         alts = [[s.value for s in c.slots] for c in cands[:6]]
         for j, fid in enumerate(fids):
             s = top.slots[j]
@@ -290,6 +352,11 @@ def extract_t3(lay: Layout, file, out: TableResult, fmt: str):
                 "parse.missing_cell", "warning",
                 f"表三「{r.label}」只印出 {n_print} 个数值（应为 7 个），缺格已按表格算术推定",
                 "t3", (f"t3.{r.id}",), line, {"printed": n_print, "expected": 7}))
+        if hows == {"join"}:
+            out.findings.append(Finding(
+                "parse.joined_digits", "info",
+                f"表三「{r.label}」有数字跨行折断（「{' '.join(t.raw for t in rt.tokens)}」），已按表格算术拼接",
+                "t3", (f"t3.{r.id}",), line))
         if "split" in hows:
             out.findings.append(Finding(
                 "parse.split_digits", "info",
@@ -369,6 +436,7 @@ def extract_tables(lay: Layout, file, narrative: str) -> TableResult:
     extract_t2(lay, file, narrative, out, t2f)
     extract_t3(lay, file, out, t3f)
     extract_t4(lay, file, out)
+    _conserve(lay, out)
     # labels printed with a typo
     for x in lay.labels:
         m = x.match

@@ -1,0 +1,103 @@
+"""Conservation of numbers: every number printed inside a table is either a cell's
+value or explained (row numbering, a header year).  When numbers are left over, the
+table's reading is incomplete, so no cell of it may be *blank* or *inferred* by
+absence — those cells become ``uncertain`` with the leftover numbers as candidates.
+
+A blank is kept only when the source positively shows it (an empty table cell, an
+empty tab field, a blank mark); a row that printed nothing is blank only while every
+number of its table is accounted for."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from .values import is_table_like, tokenize
+
+# a number that is a year of a header ("2024年") or the numbering of a label ("3." "（2）")
+_YEAR_AFTER = re.compile(r"\s*年")
+_NUMBERING_AFTER = re.compile(r"\s*[.．、)）]\s*[^\d\s]")
+LEFTOVER_REASON = "表内有数字未归入任何单元格（{nums}），此格的读数不能由原文确定"
+
+
+def _explained(text: str, start: int, end: int, value) -> bool:
+    after = text[end:end + 3]
+    if isinstance(value, int) and 1900 <= value <= 2100 and _YEAR_AFTER.match(after):
+        return True
+    if isinstance(value, int) and value <= 20 and _NUMBERING_AFTER.match(text[end:end + 4]):
+        return True
+    before = text[max(0, start - 1):start]
+    if before and (before.isalpha() or "\u4e00" <= before <= "\u9fff") and start > 0:
+        return True     # part of a word such as 数据1 (a header cell), not a value
+    if before in ("(", "（") and text[end:end + 1] in (")", "）"):
+        return True
+    return False
+
+
+def printed_numbers(lay, locs) -> Counter:
+    """(line, value) of every number printed in the value text of these labels, on
+    lines that look like table rows (prose lines are the narrative's)."""
+    out: Counter = Counter()
+    seen = set()
+    for loc in locs:
+        if loc.value_start in seen:
+            continue
+        seen.add(loc.value_start)
+        text = lay.value_text(loc)
+        off = loc.value_start
+        for line in text.split("\n"):
+            toks, _explicit = tokenize(line.replace("|", " ").replace("\t", " "), off)
+            if any(t.kind == "num" for t in toks) and is_table_like(toks):
+                for t in toks:
+                    if t.kind != "num" or t.line is None:
+                        continue
+                    rel = t.line - off
+                    if _explained(line, rel, rel + len(t.raw), t.value):
+                        continue
+                    out[(lay.line_of(t.line), _key(t.value))] += 1
+            off += len(line) + 1
+    return out
+
+
+def _key(v):
+    return str(v)
+
+
+def leftover(printed: Counter, used: list) -> list:
+    """Values printed but not used by any cell (multiset difference, per line)."""
+    rest = Counter(printed)
+    for line, value in used:
+        k = (line, _key(value))
+        if rest.get(k):
+            rest[k] -= 1
+    vals = []
+    for (line, v), n in sorted(rest.items()):
+        vals.extend([v] * n)
+    return vals
+
+
+def apply(cells: dict, table: str, nums: list, positive_blank: set, by_absence: set) -> list:
+    """Make the table's blank-by-absence and inferred-by-absence cells uncertain.
+    Returns the field IDs changed."""
+    changed = []
+    shown = nums[:12]
+    why = LEFTOVER_REASON.format(nums="、".join(shown) + ("…" if len(nums) > 12 else ""))
+    for fid, c in cells.items():
+        if not fid.startswith(table + "."):
+            continue
+        if (c.status == "blank" and fid not in positive_blank) or (c.status == "inferred" and fid in by_absence) \
+                or (c.status in ("value", "inferred") and fid in by_absence):
+            c.status = "uncertain"
+            c.reason = why + ("；" + c.reason if c.reason else "")
+            alts = [None] + [_num(v) for v in shown]
+            if c.value is not None and c.value not in alts:
+                alts.insert(0, c.value)
+            c.alternatives = alts
+            changed.append(fid)
+    return changed
+
+
+def _num(s: str):
+    try:
+        return int(s)
+    except ValueError:
+        return s
