@@ -44,11 +44,20 @@ def db(request, tmp_path):
 
 @pytest.fixture(scope="module")
 def synth(tmp_path_factory):
-    """60 synthetic text reports (their corpus checks find something)."""
+    """40 synthetic text reports (their corpus checks find something)."""
     d = tmp_path_factory.mktemp("syn")
-    subprocess.run([sys.executable, "-m", "gongkai", "synth", "60", "--out", str(d), "--formats", "txt",
+    subprocess.run([sys.executable, "-m", "gongkai", "synth", "40", "--out", str(d), "--formats", "txt",
                     "--seed", "4"], env=ENV, check=True, capture_output=True)
     return sorted(d.glob("*.txt"))
+
+
+@pytest.fixture(scope="module")
+def clean_findings(synth, tmp_path_factory):
+    """The corpus findings of a clean, uninterrupted import of all 40 reports."""
+    d = tmp_path_factory.mktemp("clean")
+    c = Corpus(str(d / "clean.db"))
+    import_paths(c, [str(f) for f in synth], workers=1, check=True)
+    return _corpus_findings(c)
 
 
 def _cli(db, *args, timeout=120):
@@ -272,9 +281,9 @@ def test_kill_before_the_corpus_check_is_healed_by_the_next_run(db, synth, tmp_p
 
 
 @pytest.mark.parametrize("state", ["fresh", "migrated"])
-def test_two_importers_at_once_never_die(db, synth, tmp_path, state):
-    a = _folder(tmp_path, "a", synth[:40])
-    b = _folder(tmp_path, "b", synth[20:])
+def test_two_importers_at_once_never_die(db, synth, clean_findings, tmp_path, state):
+    a = _folder(tmp_path, "a", synth[:26])
+    b = _folder(tmp_path, "b", synth[14:])
     if state == "migrated":
         Corpus(db)
     cmd = [sys.executable, "-m", "gongkai", "corpus", "--db", db, "import", "--workers", "1", "-q"]
@@ -285,34 +294,35 @@ def test_two_importers_at_once_never_die(db, synth, tmp_path, state):
         assert p.returncode == 0, err
         assert not any(w in out + err for w in ENGLISH), err
     c = Corpus(db)
-    _assert_whole(c, 60)
-    clean = Corpus(str(tmp_path / "clean.db"))
-    import_paths(clean, [str(a), str(b)], workers=1, check=True)
-    assert _corpus_findings(c) == _corpus_findings(clean)
+    _assert_whole(c, 40)
+    assert _corpus_findings(c) == clean_findings
 
 
-def test_kill_and_resume_loop_loses_and_duplicates_nothing(db, synth, tmp_path):
+def test_kill_and_resume_loop_loses_and_duplicates_nothing(db, synth, clean_findings, tmp_path):
+    """SIGKILL an import while it starts, then at random numbers of stored reports; then
+    finish: every file once, every report whole, the findings of a clean run."""
     src = _folder(tmp_path, "in", synth)
-    Corpus(db)
+    c = Corpus(db)
     rnd = random.Random(11)
     cmd = [sys.executable, "-m", "gongkai", "corpus", "--db", db, "import", str(src), "--workers", "1", "-q"]
     kills = 0
-    for _ in range(4):
+    for target in (0, *sorted(rnd.sample(range(2, 38), 3))):
         p = subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              start_new_session=True)
-        time.sleep(rnd.uniform(0.8, 2.2))
+        deadline = time.time() + 60
+        if target == 0:
+            time.sleep(0.3)                                   # still starting (imports, migration check)
+        while target and p.poll() is None and c.counts()["reports"] < target and time.time() < deadline:
+            time.sleep(0.02)
         if p.poll() is None:
             os.killpg(p.pid, signal.SIGKILL)
             kills += 1
         p.wait()
-    assert kills >= 2
+    assert kills >= 3
     r = _cli(db, "import", str(src))
     assert r.returncode == 0, r.stderr
-    c = Corpus(db)
-    _assert_whole(c, 60)
-    clean = Corpus(str(tmp_path / "clean.db"))
-    import_paths(clean, [str(src)], workers=1, check=True)
-    assert _corpus_findings(c) == _corpus_findings(clean)
+    _assert_whole(c, 40)
+    assert _corpus_findings(c) == clean_findings
 
 
 # ---------------------------------------------------------------- not in the national format
