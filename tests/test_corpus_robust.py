@@ -15,7 +15,6 @@ import sys
 import time
 
 import pytest
-from conftest import ROOT
 from test_corpus_db import ENV, PG, _pg_database
 
 from gongkai.corpus import Corpus, CorpusError
@@ -185,7 +184,7 @@ def test_a_database_error_in_one_document_is_recorded_and_the_batch_goes_on(db, 
 
     def prepare(report, fields, as_float):
         rows = real(report, fields, as_float)
-        if report.meta.get("source", "").endswith(victim.name) or victim.name in str(report.meta):
+        if report.meta["source"].endswith(victim.name):
             k, _v, *rest = rows["cells"][0]
             rows["cells"][0] = (k, 2 ** 70, *rest)          # SQLite INTEGER / numeric(20,4) overflow
         return rows
