@@ -2,9 +2,11 @@
 files.  Used by the CLI; no printing here except through the progress callback."""
 from __future__ import annotations
 
+import errno
 import glob
 import json
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,23 +44,113 @@ class BatchResult:
 
 
 def expand(inputs) -> tuple[list[str], list[str]]:
-    """Files, folders (their report files, recursively) and globs → (files, problems)."""
+    """Files, folders (their report files, recursively) and globs → (files, problems).
+    Only regular files are kept: a FIFO, device or socket is refused with a line (and
+    never opened), as are dangling links and symlink loops.  Symlinked folders are
+    followed once; a folder already walked (a loop) is reported and skipped.  A path
+    that does not exist is kept, for the reader to say so."""
     files, problems = [], []
     for item in inputs:
-        if any(ch in item for ch in "*?[") and not os.path.exists(item):
+        if any(ch in item for ch in "*?[") and not os.path.lexists(item):
             hits = sorted(glob.glob(item, recursive=True))
             if not hits:
                 problems.append(f"{item}: 没有匹配的文件")
-            files.extend(h for h in hits if os.path.isfile(h))
-        elif os.path.isdir(item):
-            hits = sorted(str(p) for p in Path(item).rglob("*")
-                          if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
+            for h in hits:
+                kind, why = _kind(h)
+                if kind == "file":
+                    files.append(h)
+                elif kind != "dir":
+                    problems.append(why)
+            continue
+        kind, why = _kind(item)
+        if kind == "dir":
+            hits, walk_problems = _walk(item)
+            problems += walk_problems
             if not hits:
                 problems.append(f"{item}: 文件夹中没有可读取的报告文件（.txt/.md/.pdf/.docx/.html 等）")
             files.extend(hits)
-        else:
+        elif kind in ("file", "missing"):
             files.append(item)
+        else:
+            problems.append(why)
     return files, problems
+
+
+_SPECIAL = ((stat.S_ISFIFO, "命名管道 FIFO"), (stat.S_ISCHR, "字符设备"), (stat.S_ISBLK, "块设备"),
+            (stat.S_ISSOCK, "套接字"))
+
+
+def _kind(path: str) -> tuple[str, str | None]:
+    """file | dir | missing | bad, with the zh line for a bad one (stat only, nothing opened)."""
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        if os.path.islink(path):
+            if e.errno == errno.ELOOP:
+                return "bad", f"{path}: 符号链接形成循环，已跳过"
+            return "bad", f"{path}: 符号链接指向的文件不存在，已跳过"
+        if isinstance(e, FileNotFoundError):
+            return "missing", None
+        return "bad", f"{path}: 无法读取（{_os_reason(e)}）"
+    if stat.S_ISDIR(st.st_mode):
+        return "dir", None
+    if stat.S_ISREG(st.st_mode):
+        return "file", None
+    what = next((zh for test, zh in _SPECIAL if test(st.st_mode)), "特殊文件")
+    return "bad", f"{path}: 不是普通文件（{what}），已跳过"
+
+
+def _os_reason(e: OSError) -> str:
+    if isinstance(e, FileNotFoundError):
+        return "文件不存在"
+    if isinstance(e, PermissionError):
+        return "没有读取权限"
+    if e.errno == errno.ELOOP:
+        return "符号链接形成循环"
+    return e.strerror or e.__class__.__name__
+
+
+def _walk(top: str) -> tuple[list[str], list[str]]:
+    """The report files under ``top`` (sorted), following symlinked folders once."""
+    files, problems = [], []
+    seen = set()
+
+    def visit(d: str, st):
+        key = (st.st_dev, st.st_ino)
+        if key in seen:
+            problems.append(f"{d}: 符号链接指向已读取过的文件夹（循环或重复），已跳过")
+            return
+        seen.add(key)
+        try:
+            with os.scandir(d) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as e:
+            problems.append(f"{d}: 无法读取文件夹（{_os_reason(e)}）")
+            return
+        for e in entries:
+            try:
+                est = e.stat(follow_symlinks=True)
+            except OSError as err:
+                if e.is_symlink():
+                    if err.errno == errno.ELOOP:
+                        problems.append(f"{e.path}: 符号链接形成循环，已跳过")
+                    elif Path(e.name).suffix.lower() in REPORT_SUFFIXES or not Path(e.name).suffix:
+                        problems.append(f"{e.path}: 符号链接指向的文件不存在，已跳过")
+                else:
+                    problems.append(f"{e.path}: 无法读取（{_os_reason(err)}）")
+                continue
+            if stat.S_ISDIR(est.st_mode):
+                visit(e.path, est)
+            elif Path(e.name).suffix.lower() in REPORT_SUFFIXES:
+                if stat.S_ISREG(est.st_mode):
+                    files.append(e.path)
+                else:
+                    problems.append(_kind(e.path)[1])
+    try:
+        visit(top, os.stat(top))
+    except OSError as e:
+        problems.append(f"{top}: 无法读取文件夹（{_os_reason(e)}）")
+    return sorted(files), problems
 
 
 def output_name(path: str, used: set) -> str:

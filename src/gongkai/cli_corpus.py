@@ -38,22 +38,25 @@ def _print_summary(s, what="导入"):
         print(p, file=sys.stderr)
     if len(s.problems) > 50:
         print(f"……另有 {len(s.problems) - 50} 条问题未列出", file=sys.stderr)
-    rate = (s.imported + s.failed) / s.seconds if s.seconds else 0
-    print(f"{what}完成：{s.files} 个文件，新{what} {s.imported}，失败 {s.failed}，已在库中跳过 {s.skipped}，"
+    for p in s.notes[:20]:
+        print(p, file=sys.stderr)
+    if len(s.notes) > 20:
+        print(f"……另有 {len(s.notes) - 20} 份非国家格式文档未列出", file=sys.stderr)
+    rate = (s.imported + s.failed + s.not_reports) / s.seconds if s.seconds else 0
+    other = f"，非国家格式 {s.not_reports}" if s.not_reports else ""
+    print(f"{what}完成：{s.files} 个文件，新{what} {s.imported}，失败 {s.failed}{other}，已在库中跳过 {s.skipped}，"
           f"本批重复 {s.duplicates}；用时 {s.seconds:.1f} 秒（{rate:.0f} 份/秒）")
 
 
 def cmd_import(args) -> int:
-    from .corpus.crosscheck import run_corpus_checks
     from .corpus.importer import import_paths
     c = _open(args)
     progress = _progress(args)
-    s = import_paths(c, args.paths, args.workers, progress, args.executor, args.scheduler)
+    s = import_paths(c, args.paths, args.workers, progress, args.executor, args.scheduler, check=not args.no_check)
     progress(0, 2, None)                 # clear the bar
     _print_summary(s)
-    if not args.no_check and (s.imported or s.failed):
-        found = run_corpus_checks(c)
-        print(f"跨报告校验：{len(found)} 条发现（gongkai corpus check 查看）")
+    if s.corpus_findings is not None:
+        print(f"跨报告校验：{s.corpus_findings} 条发现（gongkai corpus check 查看）")
     return EXIT_OK if not s.problems else EXIT_INPUT
 
 
@@ -168,7 +171,9 @@ def cmd_plot(args) -> int:
 def cmd_info(args) -> int:
     c = _open(args)
     n = c.counts()
-    print(f"数据库 {c.display}（结构版本 {c.revision()}）：文档 {n['documents']}，报告 {n['reports']}，"
+    st = c.document_statuses()
+    print(f"数据库 {c.display}（结构版本 {c.revision()}）：文档 {n['documents']}（已解析 {st.get('ok', 0)}，"
+          f"非国家格式 {st.get('not_report', 0)}，失败 {st.get('error', 0)}），报告 {n['reports']}，"
           f"单元格 {n['cells']}，发现 {n['findings']}，机关 {n['agencies']}")
     return EXIT_OK
 

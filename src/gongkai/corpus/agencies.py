@@ -148,9 +148,19 @@ def agency_id(c, name: str | None, _depth: int = 0, inherit: dict | None = None)
         if info.county:
             up["city"] = info.city
         parent_id = agency_id(c, info.parent_key, _depth + 1, {k: v for k, v in up.items() if v})
-    return c.execute(a.insert().values(key=info.key, name=info.name, province=info.province, city=info.city,
-                                       county=info.county, kind=info.kind, parent_id=parent_id)
-                     ).inserted_primary_key[0]
+    # another importer may add the same agency at the same moment: insert if absent, then read
+    c.execute(_insert_absent(c, dict(key=info.key, name=info.name, province=info.province, city=info.city,
+                                     county=info.county, kind=info.kind, parent_id=parent_id)))
+    return c.execute(sa.select(a.c.id).where(a.c.key == info.key)).scalar()
+
+
+def _insert_absent(c, values: dict):
+    """INSERT … ON CONFLICT (key) DO NOTHING on SQLite and PostgreSQL."""
+    if c.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(S.agencies).values(**values).on_conflict_do_nothing(index_elements=["key"])
 
 
 MAPPING_COLUMNS = ["key", "name", "province", "city", "county", "kind", "parent"]

@@ -41,7 +41,11 @@ class CorpusData:
         return out
 
 
-def load(corpus) -> CorpusData:
+def load(corpus, conn=None) -> CorpusData:
+    """Every report of ``corpus`` (read on ``conn`` when given, inside its transaction)."""
+    if conn is None:
+        with corpus.engine.connect() as c:
+            return load(corpus, c)
     import sqlalchemy as sa
     from .indicators import INDICATORS
     fids = corpus.field_ids
@@ -50,16 +54,15 @@ def load(corpus) -> CorpusData:
     q = (sa.select(r.c.id, r.c.agency_id, a.c.name, r.c.year, a.c.kind, a.c.province, r.c.value_array, r.c.status_codes,
                    *ind_cols).select_from(r.outerjoin(a, a.c.id == r.c.agency_id)).order_by(r.c.id))
     recs = []
-    with corpus.engine.connect() as c:
-        for row in c.execute(q):
-            vals = json.loads(row[6])
-            st = row[7]
-            values = {}
-            for f, v, s in zip(fids, vals, st):
-                values[f] = 0 if s == "b" else (v if s in "vi" else None)
-            recs.append(Rec(row[0], row[1], row[2] or "", row[3], row[4], row[5], values,
-                            {i.id: row[8 + k] for k, i in enumerate(INDICATORS)}))
-        rel = [(x.parent_id, x.child_id) for x in c.execute(sa.select(S.relations))]
+    for row in conn.execute(q):
+        vals = json.loads(row[6])
+        st = row[7]
+        values = {}
+        for f, v, s in zip(fids, vals, st):
+            values[f] = 0 if s == "b" else (v if s in "vi" else None)
+        recs.append(Rec(row[0], row[1], row[2] or "", row[3], row[4], row[5], values,
+                        {i.id: row[8 + k] for k, i in enumerate(INDICATORS)}))
+    rel = [(x.parent_id, x.child_id) for x in conn.execute(sa.select(S.relations))]
     return CorpusData(recs, rel)
 
 
@@ -196,16 +199,23 @@ def outlier(data: CorpusData):
 
 
 def run_corpus_checks(corpus) -> list:
-    """Run every corpus rule; replace the stored corpus findings; return them."""
+    """Run every corpus rule; replace the stored corpus findings; return them.
+
+    Corpus findings are derived state: computed from the reports and rewritten whole, in
+    one transaction that first takes the write lock (SQLite: the DELETE; PostgreSQL: an
+    advisory lock), so two importers finishing at once leave one consistent set."""
     from ..checks import REGISTRY, _load_all
+    from .store import CHECKS_LOCK
     _load_all()
-    data = load(corpus)
-    found = []
-    for r in REGISTRY.values():
-        if r.stage == "corpus" and r.corpus_func is not None:
-            found.extend(r.corpus_func(data))
     with corpus.engine.begin() as c:
+        if c.dialect.name == "postgresql":
+            c.exec_driver_sql(f"SELECT pg_advisory_xact_lock({CHECKS_LOCK})")
         c.execute(S.findings.delete().where(S.findings.c.scope == "corpus"))
+        data = load(corpus, c)
+        found = []
+        for r in REGISTRY.values():
+            if r.stage == "corpus" and r.corpus_func is not None:
+                found.extend(r.corpus_func(data))
         rows = [{"report_id": f.data["reports"][-1], "scope": "corpus", "rule": f.rule, "severity": f.severity,
                  "message": f.message, "table_id": f.table,
                  "fields": json.dumps(list(f.fields), ensure_ascii=False) if f.fields else None, "lines": None,

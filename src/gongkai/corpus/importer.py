@@ -16,6 +16,9 @@ from ..batch import SECONDS_PER_DOCUMENT, expand, time_limit
 from ..errors import GongkaiError
 
 
+NOT_REPORT = "not_report"      # documents.status of a file read but not in the national format
+
+
 @dataclass
 class ImportSummary:
     files: int = 0
@@ -23,28 +26,50 @@ class ImportSummary:
     failed: int = 0
     skipped: int = 0            # same content already stored (and parsed by this parser version)
     duplicates: int = 0         # same content twice in this batch
+    not_reports: int = 0        # stored as documents without a report (not in the national format)
     problems: list = field(default_factory=list)    # zh messages (inputs not found, failures)
+    notes: list = field(default_factory=list)       # zh messages that are no failure (not a report)
+    corpus_findings: int | None = None              # findings across reports, when checked
     seconds: float = 0.0
 
 
-def file_hash(path: str) -> tuple[str, int]:
-    h = hashlib.sha256()
-    n = 0
-    with open(path, "rb") as fh:
+def file_hash(path: str, limit: int | None = None) -> tuple[str, int]:
+    """sha256 and size of a regular file, read in chunks.  Opened without blocking and
+    checked to be a regular file first (a FIFO or device is never read); more than
+    ``limit`` bytes (default: the readers' limit) → InputError, without reading further."""
+    import stat
+    from ..errors import InputError
+    from ..read import MAX_BINARY_BYTES
+    limit = MAX_BINARY_BYTES if limit is None else limit
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(path, "不是普通文件（管道、设备或套接字），已跳过")
+        if st.st_size > limit:
+            raise InputError(path, f"文件过大（{st.st_size // (1024 * 1024)} MB，上限 {limit // (1024 * 1024)} MB）")
+        h = hashlib.sha256()
+        n = 0
         while chunk := fh.read(1 << 20):
-            h.update(chunk)
             n += len(chunk)
+            if n > limit:                   # grew while being read
+                raise InputError(path, f"文件过大（超过上限 {limit // (1024 * 1024)} MB）")
+            h.update(chunk)
     return h.hexdigest(), n
 
 
 def parse_one(path: str, fields=None, as_float=True) -> tuple[str, dict | None, str | None, str | None]:
-    """Worker: (path, rows prepared for the database or None, reader kind, error message)."""
+    """Worker: (path, rows prepared for the database or None, reader kind — NOT_REPORT for a
+    document read but without the national tables —, error message)."""
+    from ..errors import NoTables
     from ..pipeline import parse_file
     from .store import prepare
     try:
         with time_limit(SECONDS_PER_DOCUMENT, path):
             rep = parse_file(path)
         return path, prepare(rep, fields, as_float), rep.meta.get("reader"), None
+    except NoTables as e:
+        return path, None, NOT_REPORT, str(e)
     except GongkaiError as e:
         return path, None, None, str(e)
     except RecursionError:
@@ -54,6 +79,9 @@ def parse_one(path: str, fields=None, as_float=True) -> tuple[str, dict | None, 
 
 
 def _plan(corpus, inputs, reparse_older: bool, summary: ImportSummary):
+    """(path, sha256, size, replace) of the files to parse.  Empty, oversized and
+    non-regular files are refused before any hashing (an empty file is no duplicate)."""
+    from ..batch import _os_reason
     files, problems = expand(inputs)
     summary.problems += problems
     summary.files = len(files)
@@ -62,10 +90,18 @@ def _plan(corpus, inputs, reparse_older: bool, summary: ImportSummary):
     todo = []
     for f in files:
         try:
+            if os.stat(f).st_size == 0:
+                summary.failed += 1
+                summary.problems.append(f"{f}: 文件为空")
+                continue
             sha, size = file_hash(f)
+        except GongkaiError as e:
+            summary.failed += 1
+            summary.problems.append(str(e))
+            continue
         except OSError as e:
             summary.failed += 1
-            summary.problems.append(f"{f}: 无法读取（{e.strerror or e}）")
+            summary.problems.append(f"{f}: 无法读取（{_os_reason(e)}）")
             continue
         if sha in seen:
             summary.duplicates += 1
@@ -77,34 +113,59 @@ def _plan(corpus, inputs, reparse_older: bool, summary: ImportSummary):
             if not (reparse_older and (version or 0) < PARSER_VERSION):
                 summary.skipped += 1
                 continue
-        todo.append((f, sha, size))
+        todo.append((f, sha, size, k is not None))
     return todo
 
 
 def import_paths(corpus, inputs, workers: int | None = None, progress=None, executor: str = "process",
-                 scheduler: str | None = None, reparse_older: bool = False) -> ImportSummary:
-    """Import files/folders/globs into ``corpus``; ``progress(done, total, path)``."""
+                 scheduler: str | None = None, reparse_older: bool = False, check: bool = False) -> ImportSummary:
+    """Import files/folders/globs into ``corpus``; ``progress(done, total, path)``.
+
+    Each document is written in its own transaction; one that cannot be written is
+    recorded as failed and the batch goes on (only a database that cannot be written at
+    all stops it).  ``check``: recompute the findings across reports at the end — also
+    when nothing new was stored, so an import killed before its check is healed by
+    running it again."""
     import time
+    from .store import DocumentError
     t0 = time.perf_counter()
     summary = ImportSummary()
     todo = _plan(corpus, inputs, reparse_older, summary)
-    info = {f: (sha, size) for f, sha, size in todo}
-    paths = [f for f, _s, _n in todo]
+    info = {f: (sha, size, replace) for f, sha, size, replace in todo}
+    paths = [f for f, _s, _n, _r in todo]
     done = 0
     job = partial(parse_one, fields=tuple(corpus.field_ids), as_float=corpus.as_float)
     for path, rep, reader, error in _results(job, paths, workers, executor, scheduler):
-        sha, size = info[path]
-        doc = {"sha256": sha, "path": os.path.abspath(path), "size": size, "format": reader,
-               "parser_version": PARSER_VERSION, "status": "error" if error else "ok", "error": error}
-        corpus.store(doc, rep)
-        if error:
+        sha, size, replace = info[path]
+        status = (NOT_REPORT if reader == NOT_REPORT else "error") if error else "ok"
+        doc = {"sha256": sha, "path": os.path.abspath(path), "size": size,
+               "format": None if reader == NOT_REPORT else reader, "parser_version": PARSER_VERSION,
+               "status": status, "error": error}
+        try:
+            _id, written = corpus.store_document(doc, rep, replace)
+        except DocumentError as e:          # this document's data cannot be stored: record it as failed
+            status, error = "error", str(e)
+            doc.update(status=status, error=error)
+            try:
+                _id, written = corpus.store_document(doc, None, replace)
+            except DocumentError:
+                written = True              # not even its failure could be stored: said below
+        if not written:
+            summary.skipped += 1            # stored meanwhile by another importer (已存在)
+        elif status == "ok":
+            summary.imported += 1
+        elif status == NOT_REPORT:
+            summary.not_reports += 1
+            summary.notes.append(f"{error}（已作为非报告文档登记）")
+        else:
             summary.failed += 1
             summary.problems.append(error)
-        else:
-            summary.imported += 1
         done += 1
         if progress:
             progress(done, len(paths), path)
+    if check:
+        from .crosscheck import run_corpus_checks
+        summary.corpus_findings = len(run_corpus_checks(corpus))
     summary.seconds = time.perf_counter() - t0
     return summary
 
@@ -171,7 +232,7 @@ def reparse(corpus, workers: int | None = None, progress=None, executor="process
     for path, sha in old:
         try:
             now, _n = file_hash(path)
-        except OSError:
+        except (OSError, GongkaiError):
             problems.append(f"{path}: 文件已不存在，保留原解析结果")
             continue
         if now != sha:

@@ -34,7 +34,7 @@ documents = Table(
     Column("size", BigInteger),
     Column("format", String(10)),                                # reader: text | pdf | docx | html | ocr
     Column("parser_version", Integer),
-    Column("status", String(10), nullable=False),                # ok | error
+    Column("status", String(10), nullable=False),                # ok | error | not_report
     Column("error", Text),
     Column("imported_at", DateTime(timezone=True), nullable=False),
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -11,11 +12,22 @@ from pathlib import Path
 from ..errors import GongkaiError
 from . import schema as S
 
+try:
+    import fcntl
+except ImportError:          # pragma: no cover - not Unix: SQLite migrations are not locked
+    fcntl = None
+
 DEFAULT_DB = "gongkai.db"
+MIGRATION_LOCK = 0x67_6F6E_6B61   # PostgreSQL advisory lock keys ("gonka")
+CHECKS_LOCK = MIGRATION_LOCK + 1
 
 
 class CorpusError(GongkaiError):
     """The corpus database cannot be opened or written."""
+
+
+class DocumentError(CorpusError):
+    """One document cannot be written (its data, not the database): recorded, the batch goes on."""
 
 
 def db_url(url: str | None) -> str:
@@ -28,12 +40,39 @@ def db_url(url: str | None) -> str:
     return url
 
 
+def _database_fault(e: Exception) -> bool:
+    """The database's fault (locked, full, unreachable, read-only), not the document's."""
+    from sqlalchemy.exc import OperationalError as SAOperational
+    text = str(e).lower()
+    if any(k in text for k in ("locked", "disk", "no space", "unable to open", "readonly", "read-only",
+                               "connection", "could not connect", "server closed", "terminating")):
+        return True
+    return isinstance(e, SAOperational) or e.__class__.__name__ in ("OperationalError", "InterfaceError")
+
+
+def _data_reason(e: Exception) -> str:
+    text = str(e).split("\n")[0]
+    low = text.lower()
+    if isinstance(e, OverflowError) or any(k in low for k in ("too large", "out of range", "overflow")):
+        return "数值超出数据库可存储的范围"
+    if "value too long" in low or "too long" in low:
+        return "文字过长，超出数据库列的长度"
+    if "unique" in low or "duplicate key" in low:
+        return "与另一程序同时写入同一记录，重试后仍冲突"
+    if "foreign key" in low:
+        return "引用的记录不存在"
+    return f"数据库拒绝写入：{e.__class__.__name__}: {text[:200]}"
+
+
 def _explain(url: str, e: Exception) -> str:
     text = str(e).split("\n")[0]
     if "database is locked" in text:
         return f"数据库文件被其他程序锁定（{url}）：请等待另一个导入结束，或关闭占用它的程序后重试"
-    if "disk" in text.lower() and ("full" in text.lower() or "space" in text.lower()):
+    low = text.lower()
+    if ("disk" in low and ("full" in low or "space" in low)) or "no space left" in low:
         return f"磁盘空间不足，数据库 {url} 未写入（已写入的报告不受影响）"
+    if "readonly" in low or "read-only" in low:
+        return f"数据库 {url} 是只读的：请检查文件权限"
     if "unable to open database" in text or "No such file or directory" in text:
         return f"无法打开数据库文件 {url}：请检查路径所在文件夹是否存在、是否有写权限"
     if "psycopg" in text or "connection" in text.lower() or "could not" in text.lower():
@@ -79,22 +118,60 @@ class Corpus:
 
     # ------------------------------------------------------------------ schema
     def migrate(self):
-        """Upgrade the schema to the newest revision (creates it in a new database)."""
+        """Upgrade the schema to the newest revision (creates it in a new database).  Runs
+        under a lock (SQLite: a lock file beside the database; PostgreSQL: an advisory
+        lock), so two programs opening a new database at once do not both create it."""
         from alembic import command
         from alembic.config import Config
+        from alembic.runtime.migration import MigrationContext
         from alembic.script import ScriptDirectory
         cfg = Config()
         cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
         head = ScriptDirectory.from_config(cfg).get_current_head()
-        try:
-            if self.revision() == head:
-                return                       # up to date: nothing to run (and the fields are stored)
-        except Exception:
-            pass                             # a new database: no version table yet
-        with self.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
-        self._ensure_fields()
+        if self._current_revision() == head and self._fields_complete():
+            return                           # up to date: nothing to run (and the fields are stored)
+        with self._migration_lock():
+            with self.engine.begin() as conn:
+                if MigrationContext.configure(conn).get_current_revision() != head:
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
+            self._ensure_fields()
+
+    def _current_revision(self) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def _fields_complete(self) -> bool:
+        from ..formats import national
+        import sqlalchemy as sa
+        with self.engine.connect() as c:
+            n = c.execute(sa.select(sa.func.count()).select_from(S.fields)).scalar()
+        return n >= len(national().all_fields())
+
+    @contextmanager
+    def _migration_lock(self):
+        if self.url.startswith("sqlite"):
+            import sqlalchemy as sa
+            path = sa.engine.make_url(self.url).database
+            if not path or path == ":memory:" or fcntl is None:
+                yield
+                return
+            with open(path + "-migrate.lock", "a+b") as fh:
+                fcntl.flock(fh, fcntl.LOCK_EX)       # released when the file is closed (or the process dies)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(fh, fcntl.LOCK_UN)
+            return
+        with self.engine.connect() as lk:
+            lk.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK})")
+            lk.commit()
+            try:
+                yield
+            finally:
+                lk.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK})")
+                lk.commit()
 
     def revision(self) -> str | None:
         with self.engine.connect() as c:
@@ -130,6 +207,13 @@ class Corpus:
             return {r.sha256: (r.id, r.status, r.parser_version)
                     for r in c.execute(sa.select(d.c.id, d.c.sha256, d.c.status, d.c.parser_version))}
 
+    def document_statuses(self) -> dict:
+        """documents.status → count (ok, not_report: read but not in the national format, error)."""
+        import sqlalchemy as sa
+        d = S.documents
+        with self.engine.connect() as c:
+            return dict(c.execute(sa.select(d.c.status, sa.func.count()).group_by(d.c.status)).all())
+
     def counts(self) -> dict:
         import sqlalchemy as sa
         with self.engine.connect() as c:
@@ -137,33 +221,58 @@ class Corpus:
                     for t in (S.documents, S.reports, S.cells, S.findings, S.agencies)}
 
     # ------------------------------------------------------------------ writes
-    def store(self, doc: dict, report: dict | None) -> int:
+    def store(self, doc: dict, report: dict | None, replace: bool = True) -> int:
         """Write one document (and its report) in one transaction; returns the document id.
         ``doc``: sha256, path, size, format, parser_version, status, error.
         ``report``: rows prepared by ``prepare`` (in the worker that parsed it).  A
-        document already stored with the same hash is replaced (re-parse)."""
-        try:
-            with self.engine.begin() as c:
-                old = c.exec_driver_sql(f"SELECT id FROM documents WHERE sha256 = {self._mark}",
-                                        (doc["sha256"],)).scalar()
-                if old is not None:
-                    _delete_document(c, old)
-                doc_id = self._insert_returning(c, "documents", {**doc, "imported_at": _now(self.as_float)})
-                if report is not None:
-                    from .agencies import agency_id
-                    name = report["report"]["agency_raw"]
-                    aid = self._agency_cache.get(name)
-                    if aid is None:
-                        aid = agency_id(c, name)
-                        new_agency = True
-                    else:
-                        new_agency = False
-                    self._insert_report(c, doc_id, aid, report)
-            if report is not None and new_agency and aid is not None:
-                self._agency_cache[name] = aid      # only once committed
-            return doc_id
-        except Exception as e:
-            raise CorpusError(_explain(self.display, e)) from None
+        document already stored with the same hash is replaced (re-parse) unless
+        ``replace`` is false.  See ``store_document``."""
+        return self.store_document(doc, report, replace)[0]
+
+    def store_document(self, doc: dict, report: dict | None, replace: bool = True) -> tuple[int, bool]:
+        """As ``store``; returns (document id, written).  ``written`` is false when the same
+        content was already stored and ``replace`` is false — also when another program
+        stored it meanwhile (a concurrent insert of the same document is not an error).
+        Raises ``DocumentError`` for a failure of this document alone (the batch goes on)
+        and ``CorpusError`` when the database cannot be written (locked, full, gone)."""
+        from sqlalchemy.exc import IntegrityError
+        for attempt in range(3):
+            try:
+                return self._store_once(doc, report, replace)
+            except IntegrityError as e:     # a concurrent insert (document or agency): look again
+                if attempt == 2:
+                    raise self._write_error(doc, e) from None
+            except Exception as e:
+                raise self._write_error(doc, e) from None
+
+    def _store_once(self, doc, report, replace):
+        with self.engine.begin() as c:
+            old = c.exec_driver_sql(f"SELECT id FROM documents WHERE sha256 = {self._mark}",
+                                    (doc["sha256"],)).scalar()
+            if old is not None:
+                if not replace:
+                    return old, False
+                _delete_document(c, old)
+            doc_id = self._insert_returning(c, "documents", {**doc, "imported_at": _now(self.as_float)})
+            if report is not None:
+                from .agencies import agency_id
+                name = report["report"]["agency_raw"]
+                aid = self._agency_cache.get(name)
+                new_agency = aid is None
+                if new_agency:
+                    aid = agency_id(c, name)
+                self._insert_report(c, doc_id, aid, report)
+        if report is not None and new_agency and aid is not None:
+            self._agency_cache[name] = aid      # only once committed
+        return doc_id, True
+
+    def _write_error(self, doc, e) -> "CorpusError":
+        """A write failure → DocumentError (this document's data) or CorpusError (the database)."""
+        orig = getattr(e, "orig", None) or e
+        path = doc.get("path", "")
+        if _database_fault(orig):
+            return CorpusError(f"{path}: 未能写入——{_explain(self.display, orig)}")
+        return DocumentError(f"{path}: 无法写入数据库（{_data_reason(orig)}），已记录为失败")
 
     def _sql(self, table: str, n: int) -> str:
         cols = {"cells": "report_id, field_no, value, status, raw, reason, line, page, source",
@@ -245,6 +354,25 @@ def _jsonable(v):
     return v
 
 
+STORABLE_DIGITS = 15      # integer digits a cell value may have: exact as a float (SQLite) and
+                          # within Numeric(20, 4) (PostgreSQL); no report counts 10^15 of anything
+STORABLE_DECIMALS = 4     # the scale of cells.value
+
+
+def _unstorable(value) -> str | None:
+    """Why a number cannot be stored exactly (None: it can)."""
+    if value is None or isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return None
+    d = Decimal(value) if not isinstance(value, float) else Decimal(str(value))
+    if not d.is_finite():
+        return "数值无效"
+    if abs(d) >= 10 ** STORABLE_DIGITS:
+        return f"数值 {_canon(d)} 超出可存储的范围（整数部分最多 {STORABLE_DIGITS} 位）"
+    if d != d.quantize(Decimal(1).scaleb(-STORABLE_DECIMALS)):
+        return f"数值 {_canon(d)} 的小数超过 {STORABLE_DECIMALS} 位，无法原样存储"
+    return None
+
+
 _SOURCE_EXTRA = ("line_end", "bbox", "row", "col", "table", "ocr")
 
 
@@ -278,13 +406,20 @@ def prepare(report, fields: list[str], as_float: bool) -> dict:
                 extra["alternatives"] = c.alternatives
             if extra:
                 rest = json.dumps(extra, ensure_ascii=False, default=str)
+        printed = "" if value is None else (str(value) if type(value) is int else _canon(value))
+        raw, reason = c.raw, c.reason
+        why = _unstorable(value)
+        if why:                      # kept as text: raw as printed, no number, marked for review
+            numbers[f] = value = None
+            status, reason = "uncertain", f"{why}，未存数值，请核对原文" + (f"；{reason}" if reason else "")
+            raw = c.raw or printed
+            printed = ""
         n_unc += status == "uncertain"
         vals[k] = _jsonable(value)
         codes[k] = S.STATUS_CODE.get(status, "u")
-        printed = "" if value is None else (str(value) if type(value) is int else _canon(value))
         if as_float and isinstance(value, Decimal):
             value = float(value)
-        cells.append((k, value, status, None if c.raw == printed else c.raw, c.reason, line, page, rest))
+        cells.append((k, value, status, None if raw == printed else raw, reason, line, page, rest))
     sev = [f.severity for f in report.findings]
     row = dict(agency_raw=meta.get("agency"), year=meta.get("year"), format=meta.get("format"),
                t3_format=(meta.get("formats") or {}).get("t3"), date=meta.get("date"), n_uncertain=n_unc,
