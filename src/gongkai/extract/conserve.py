@@ -42,8 +42,10 @@ def printed_numbers(lay, locs) -> Counter:
         if loc.value_start in seen:
             continue
         seen.add(loc.value_start)
-        text = lay.value_text(loc)
+        # up to the next label: a wrapped label's values (its gap) and what follows it
+        nxt = lay.labels[loc.idx + 1].start if 0 <= loc.idx < len(lay.labels) - 1 else lay.zone[1]
         off = loc.value_start
+        text = lay.text[off:max(off, nxt)]
         for line in text.split("\n"):
             toks, _explicit = tokenize(line.replace("|", " ").replace("\t", " "), off)
             if any(t.kind == "num" for t in toks) and is_table_like(toks):
@@ -75,8 +77,10 @@ def leftover(printed: Counter, used: list) -> list:
     return vals
 
 
-def apply(cells: dict, table: str, nums: list, positive_blank: set, by_absence: set) -> list:
-    """Make the table's blank-by-absence and inferred-by-absence cells uncertain.
+def apply(cells: dict, table: str, nums: list, positive_blank: set, by_absence: set,
+          suspect: set = frozenset()) -> list:
+    """Make the table's blank-by-absence and inferred-by-absence cells uncertain, and the
+    suspect ones (read away from their label, or in a sum that does not hold).
     Returns the field IDs changed."""
     changed = []
     shown = nums[:12]
@@ -85,12 +89,12 @@ def apply(cells: dict, table: str, nums: list, positive_blank: set, by_absence: 
         if not fid.startswith(table + "."):
             continue
         if (c.status == "blank" and fid not in positive_blank) or (c.status == "inferred" and fid in by_absence) \
-                or (c.status in ("value", "inferred") and fid in by_absence):
+                or (c.status in ("value", "inferred") and (fid in by_absence or fid in suspect)):
             c.status = "uncertain"
             c.reason = why + ("；" + c.reason if c.reason else "")
             alts = [None] + [_num(v) for v in shown]
-            if c.value is not None and c.value not in alts:
-                alts.insert(0, c.value)
+            if c.value is not None and _num(str(c.value)) not in alts:
+                alts.insert(0, _num(str(c.value)))
             c.alternatives = alts
             changed.append(fid)
     return changed
@@ -101,3 +105,19 @@ def _num(s: str):
         return int(s)
     except ValueError:
         return s
+
+
+def broken_constraints(cells: dict, constraints, ids) -> set:
+    """Field IDs of the cells in constraints that do not hold (blank cells as 0;
+    constraints touching an uncertain cell without a value are skipped)."""
+    bad = set()
+    for c in constraints:
+        fids = [ids(x) for x in c.lhs + c.rhs]
+        cs = [cells.get(f) for f in fids]
+        if any(x is None or (x.value is None and x.status == "uncertain") for x in cs):
+            continue
+        lhs = sum((cells[ids(x)].value or 0) for x in c.lhs)
+        rhs = sum((cells[ids(x)].value or 0) for x in c.rhs)
+        if lhs != rhs:
+            bad.update(fids)
+    return bad

@@ -34,6 +34,7 @@ class TableResult:
     used: dict = field(default_factory=dict)       # table -> [(line, value)] of printed numbers read into cells
     positive_blank: set = field(default_factory=set)   # blank cells the source shows as empty
     by_absence: set = field(default_factory=set)   # cells read by placing, dropping or joining printed numbers
+    detached: set = field(default_factory=set)     # cells whose number stands on another line than its label
 
     def use(self, lay, table: str, tok) -> None:
         if tok is not None and tok.kind == "num" and tok.line is not None:
@@ -170,6 +171,9 @@ def _cells_from_solution(lay, file, prefix_ids, rows_info, sol, out: TableResult
                 reason = _reason(how_s, rt.tokens)
             if tok is not None and tok.kind == "blank":
                 out.positive_blank.add(fid)
+            if tok is not None and tok.line is not None and not rt.explicit and \
+                    lay.line_of(tok.line) != lay.line_of(max(rt.loc.start, rt.loc.end - 1)):
+                out.detached.add(fid)
             if placed or res.kind == "var":
                 out.by_absence.add(fid)
             if tok is not None and getattr(tok, "orphan", False):
@@ -192,19 +196,47 @@ def _table_labels(lay: Layout, table: str) -> list:
     return [x for x in lay.labels if x.start >= start and (x.spec.table in ("t4", "section") or x.spec.kind == "header")]
 
 
+def _broken(out: TableResult, table: str) -> set:
+    """Cells in a sum of the table that does not hold as read."""
+    nf = national()
+    if table == "t3":
+        cols = nf.t3_columns
+        return conserve.broken_constraints(out.cells, t3_constraints(out.formats.get("t3") or "2021"),
+                                           lambda x: f"t3.{x[0]}.{cols[x[1]]}")
+    if table == "t4":
+        groups, cols = nf.t4_groups, nf.t4_columns
+        cons = [Constraint(g, [(g, 4)], [(g, k) for k in range(4)]) for g in groups]
+        return conserve.broken_constraints(out.cells, cons, lambda x: f"t4.{x[0]}.{cols[x[1]]}")
+    return set()
+
+
 def _conserve(lay: Layout, out: TableResult):
-    """Numbers printed in a table but read into no cell make its absent readings uncertain."""
-    for table in ("t2", "t3", "t4"):
-        if not out.found.get(table):
-            continue
-        nums = conserve.leftover(conserve.printed_numbers(lay, _table_labels(lay, table)), out.used.get(table, []))
+    """Numbers printed in a table but read into no cell make its absent readings
+    uncertain; numbers in the tables zone outside every table (values that drifted away
+    from their rows) make every table's absent readings uncertain."""
+    found = [t for t in ("t2", "t3", "t4") if out.found.get(t)]
+    all_used = [u for t in found for u in out.used.get(t, [])]
+    claimed = set()
+    stray: dict = {}
+    for table in found:
+        labels = _table_labels(lay, table)
+        claimed.update(id(x) for x in labels)
+        nums = conserve.leftover(conserve.printed_numbers(lay, labels), out.used.get(table, []))
+        if nums:
+            stray[table] = nums
+    outside = [x for x in lay.labels if id(x) not in claimed]
+    drifted = conserve.leftover(conserve.printed_numbers(lay, outside), all_used) if outside else []
+    for table in found:
+        nums = stray.get(table, []) + drifted
         if not nums:
             continue
-        changed = conserve.apply(out.cells, table, nums, out.positive_blank, out.by_absence)
+        suspect = {f for f in out.detached if f.startswith(table + ".")} | _broken(out, table)
+        changed = conserve.apply(out.cells, table, nums, out.positive_blank, out.by_absence, suspect)
         name = {"t2": "表二", "t3": "表三", "t4": "表四"}[table]
+        where = "表内" if table in stray else "表格区域内（各表之外）"
         out.findings.append(Finding(
             "parse.leftover_numbers", "warning",
-            f"{name}中有 {len(nums)} 个数字未能归入单元格（{'、'.join(nums[:8])}{'…' if len(nums) > 8 else ''}），"
+            f"{name}：{where}有 {len(nums)} 个数字未能归入单元格（{'、'.join(nums[:8])}{'…' if len(nums) > 8 else ''}），"
             f"{len(changed)} 个单元格因此标为存疑", table, tuple(changed[:50]), (),
             {"numbers": nums[:50], "cells": changed[:50]}))
 

@@ -18,7 +18,7 @@ NUM_RE = re.compile(
     rf"^(?P<sign>[+\-]?)(?P<int>\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.(?P<frac>\d+))?\s*(?P<unit>{_UNIT_RE})?$")
 _STREAM_RE = re.compile(
     rf"(?P<num>[+\-]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)(?:\s*(?P<unit>{_UNIT_RE}))?"
-    r"|(?P<blank>(?<![\w])(?:-{1,2}|/)(?![\w]))"
+    r"|(?P<blank>(?<![^\W\d_])(?:-+(?!\d)|/+)(?![^\W\d_]))"
     r"|(?P<text>[^\s\d]+)")
 SENTENCE_PUNCT = set("，。；！？,;")
 
@@ -147,7 +147,13 @@ def _tokenize_stream(t: str, offset: int) -> list[Token]:
             tk.line = off
             out.append(tk)
         elif m.group("blank") is not None:
-            out.append(Token("blank", m.group("blank"), line=off))
+            run = m.group("blank")
+            if len(run) <= 2:
+                out.append(Token("blank", run, line=off))
+            else:
+                # a run of dashes with no space between them (crawler text): one blank per
+                # dash; when the marks were doubled (——) the surplus is padding to drop
+                out.extend(Token("blank", ch, line=off + k) for k, ch in enumerate(run))
         else:
             out.append(Token("text", m.group("text"), line=off))
     return out
