@@ -591,8 +591,7 @@ def _bad_path(obj, path: str = "") -> str:
             if p:
                 return p
         return ""
-    return "" if isinstance(obj, _JSON) and not (isinstance(obj, float) and obj != obj and False) \
-        else f"{path}: {type(obj).__name__}"
+    return "" if isinstance(obj, _JSON) else f"{path}: {type(obj).__name__}"
 
 
 def _reset_peak():
@@ -794,7 +793,7 @@ class Pool:
         except OSError:
             stack = ""
         return {"outcome": "hang", "exc": "Timeout", "message": f"killed after {elapsed:.1f} s",
-                "frame": _hang_frame(stack), "gongkai_frame": _hang_frame(stack), "stack": stack[-3000:],
+                "frame": _hang_frame(stack), "gongkai_frame": _hang_frame(stack), "stack": stack[:4000],
                 "elapsed": elapsed, "rss_mb": None}
 
 
@@ -858,6 +857,9 @@ def shrink(data: bytes, kind: str, res: dict, pool_args: dict, budget: float, tm
         if kind in ("txt", "md", "html") and len(units) <= 3 and time.monotonic() < deadline:
             line = b"".join(units)
             units = ddmin([line[i:i + 16] for i in range(0, len(line), 16)], interesting, deadline)
+        blob = b"".join(units)
+        if len(blob) <= 1024 and len(units) < len(blob) and time.monotonic() < deadline:
+            units = ddmin([bytes([b]) for b in blob], interesting, deadline)
     return b"".join(units), len(seen)
 
 
