@@ -35,6 +35,7 @@ def main(argv=None) -> int:
     ap.add_argument("--rss-bar-mb", type=float, default=None, help="peak RSS counted as 'memory' (default mem-mb/2)")
     ap.add_argument("--ocr", action="store_true", help="let text-less PDF pages go to OCR (slow: seconds per page)")
     ap.add_argument("--synth", type=int, default=4, help="synthetic seed reports per kind")
+    ap.add_argument("--extra-seeds", help="a folder of more seed files (.txt .md .html .docx .pdf)")
     ap.add_argument("--no-shrink", action="store_true")
     ap.add_argument("--shrink-budget", type=float, default=60.0, help="seconds per reproducer")
     ap.add_argument("--shrink-total", type=float, default=300.0, help="seconds for all reproducers")
@@ -45,7 +46,7 @@ def main(argv=None) -> int:
     if bad:
         ap.error(f"unknown kinds: {', '.join(sorted(bad))}")
     t0 = time.perf_counter()
-    seeds = fuzzlib.build_seeds(Path(a.out) / "seed-cache", kinds, a.synth, a.seed)
+    seeds = fuzzlib.build_seeds(Path(a.out) / "seed-cache", kinds, a.synth, a.seed, a.extra_seeds)
     print("seeds: " + ", ".join(f"{k} {len(v)}" for k, v in seeds.items()) + f" ({time.perf_counter() - t0:.1f} s)",
           flush=True)
     res = fuzzlib.campaign(a.cases, a.seed, kinds, a.workers, a.out, a.timeout, a.mem_mb, a.rss_bar_mb, a.ocr,

@@ -72,9 +72,10 @@ def _to_markdown(text: str) -> str:
     return "\n".join(out)
 
 
-def build_seeds(cache_dir, kinds=KINDS, n_synth: int = 4, seed: int = 0) -> dict:
-    """Seeds per kind: the bundled sample reports plus ``n_synth`` synthetic reports per
-    kind (rendered once, cached in ``cache_dir``)."""
+def build_seeds(cache_dir, kinds=KINDS, n_synth: int = 4, seed: int = 0, extra=None) -> dict:
+    """Seeds per kind: the bundled sample reports, the files of folder ``extra`` (kind by
+    extension) and ``n_synth`` synthetic reports per kind (rendered once, cached in
+    ``cache_dir``)."""
     from gongkai import synth
     cache = Path(cache_dir) / f"seeds-{seed}-{n_synth}"
     seeds: dict = {k: [] for k in kinds}
@@ -87,6 +88,10 @@ def build_seeds(cache_dir, kinds=KINDS, n_synth: int = 4, seed: int = 0) -> dict
     for p in sorted((corpus / "dev").glob("*.pdf")):
         if "pdf" in seeds:
             seeds["pdf"].append(Seed("pdf", p.name, p.read_bytes()))
+    for p in sorted(Path(extra).iterdir()) if extra else []:
+        k = {".txt": "txt", ".md": "md", ".html": "html", ".htm": "html", ".docx": "docx", ".pdf": "pdf"}.get(p.suffix)
+        if k in seeds:
+            seeds[k].append(Seed(k, "extra/" + p.name, p.read_bytes()))
     for k in kinds:
         d = cache / k
         if not d.exists():
@@ -540,9 +545,14 @@ def _frames(exc) -> tuple[str, str]:
     return _frame(tb[-1]), _frame(gk[-1]) if gk else ""
 
 
+def _exc_name(exc) -> str:
+    t = type(exc)
+    return t.__qualname__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+
+
 def _exc_info(exc) -> dict:
     last, gk = _frames(exc)
-    return {"exc": type(exc).__name__, "message": str(exc)[:300], "frame": last, "gongkai_frame": gk}
+    return {"exc": _exc_name(exc), "message": str(exc)[:300], "frame": last, "gongkai_frame": gk}
 
 
 def run_one(target, path) -> dict:
@@ -780,9 +790,10 @@ class Pool:
                         continue
                     yield self._finish(w, res)
                 elif time.monotonic() >= w.deadline:
-                    yield w.task, self._hang(w)
+                    key, res = w.task, self._hang(w)
                     w.task = None
-                    self._replace(w)
+                    self._replace(w)          # before yielding: the caller may stop iterating here
+                    yield key, res
 
     def _hang(self, w) -> dict:
         elapsed = time.perf_counter() - w.t0

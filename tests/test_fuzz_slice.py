@@ -124,7 +124,14 @@ def test_fuzz_slice_has_no_crash_hang_memory_or_unserialisable(slice_result):
     assert len(res.cases) == SLICE_CASES and kinds == set(fuzzlib.KINDS)
     assert sum(c["outcome"] == "ok" for c in res.cases) > SLICE_CASES // 4     # mutants still parse, mostly
     bad = res.failures()
-    msg = [f"{len(bad)} of {len(res.cases)} fuzz cases failed (seed {SLICE_SEED}; all cases in {out}/cases.jsonl):"]
+    msg = [f"{len(bad)} of {len(res.cases)} fuzz cases failed (seed {SLICE_SEED}; all cases in {out}/cases.jsonl)."]
+    causes: dict = {}
+    for c in bad:
+        causes.setdefault(c["signature"], []).append(c)
+    msg.append(f"{len(causes)} distinct root causes (outcome:exception@innermost gongkai frame):")
+    msg += [f"  {len(cs):4d} × {sig} — e.g. {cs[0]['reproducer']}" for sig, cs in
+            sorted(causes.items(), key=lambda x: -len(x[1]))]
+    msg.append("Each failing case:")
     for c in bad:
         msg.append(f"  {c['case']} {c['kind']} seed={c['seed']} mutators={'+'.join(c['mutators'])}: {c['outcome']} "
                    f"{c.get('exc', '')}: {str(c.get('message', ''))[:120]} at {c.get('gongkai_frame') or c.get('frame')}"
