@@ -16,6 +16,8 @@ from itertools import combinations
 from .values import Token
 
 MAX_CANDIDATES = 4000
+MAX_NODES = 200_000       # work cap of one row's enumeration; beyond it the row is unreadable
+MAX_DIGITS = 64           # a digit run longer than this is no row of fused cells
 
 
 @dataclass
@@ -67,8 +69,12 @@ def _fill(tokens: list[Token], n: int, max_missing: int | None = None) -> list[C
     maxparts = [min(len(t.digits), n) if (t.kind == "num" and t.digits and len(t.digits) > 1) else 1
                 for t in tokens]
 
+    nodes = 0
+
     def rec(i, acc, used):
-        if len(out) >= MAX_CANDIDATES:
+        nonlocal nodes
+        nodes += 1
+        if len(out) >= MAX_CANDIDATES or nodes > MAX_NODES:
             return
         if i == m:
             missing = n - used
@@ -108,6 +114,8 @@ def _fill(tokens: list[Token], n: int, max_missing: int | None = None) -> list[C
                 rec(i + 1, acc + [[None]], used + 1)
             else:
                 for sp in _splits(t.digits, parts):
+                    if nodes > MAX_NODES or len(out) >= MAX_CANDIDATES:
+                        return
                     rec(i + 1, acc + [sp], used + parts)
 
     rec(0, [], 0)
@@ -122,6 +130,7 @@ def _fill_with_sum(tokens: list[Token], n: int) -> list[Candidate]:
         return []
     D = [t.digits for t in tokens]
     out: list[Candidate] = []
+    nodes = [0]
     last = D[-1]
     for k in range(len(last) - 1, -1, -1):
         total_s = last[k:]
@@ -134,7 +143,8 @@ def _fill_with_sum(tokens: list[Token], n: int) -> list[Candidate]:
             continue
 
         def rec(pi, pos, acc, s, parts_left):
-            if len(out) >= MAX_CANDIDATES or s > total:
+            nodes[0] += 1
+            if len(out) >= MAX_CANDIDATES or s > total or nodes[0] > MAX_NODES:
                 return
             if pi == len(pieces):
                 if parts_left == 0 and s == total:
@@ -254,8 +264,24 @@ def _join(tokens: list[Token], n: int, row_sum: bool) -> list[Candidate]:
     return [c for c in out if any(s.extra for s in c.slots)]
 
 
+def unreadable(n: int) -> Candidate:
+    """The reading of a row that cannot be read: every cell unknown (uncertain unless the
+    table's arithmetic fixes it)."""
+    return Candidate([Slot("var") for _ in range(n)], 50, "unreadable")
+
+
 def row_candidates(tokens: list[Token], n: int, row_sum: bool = False) -> list[Candidate]:
-    """row_sum: the last column is the sum of the others (表三), used to find splits fast."""
+    """row_sum: the last column is the sum of the others (表三), used to find splits fast.
+    Always at least one reading; a row beyond the work caps is ``unreadable``."""
+    m = len(tokens)
+    if m > 3 * n + 10 or any(t.kind == "num" and (t.value is None or (t.digits and len(t.digits) > MAX_DIGITS))
+                             for t in tokens):
+        return [unreadable(n)]
+    cands = _row_candidates(tokens, n, row_sum)
+    return cands or [unreadable(n)]
+
+
+def _row_candidates(tokens: list[Token], n: int, row_sum: bool) -> list[Candidate]:
     m = len(tokens)
     if m == n:
         return [Candidate([_slot(t, i) for i, t in enumerate(tokens)])]

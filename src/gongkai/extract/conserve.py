@@ -88,7 +88,7 @@ def apply(cells: dict, table: str, nums: list, positive_blank: set, by_absence: 
     for fid, c in cells.items():
         if not fid.startswith(table + "."):
             continue
-        if (c.status == "blank" and fid not in positive_blank) or (c.status == "inferred" and fid in by_absence) \
+        if (c.status == "blank" and (fid not in positive_blank or fid in suspect)) \
                 or (c.status in ("value", "inferred") and (fid in by_absence or fid in suspect)):
             c.status = "uncertain"
             c.reason = why + ("；" + c.reason if c.reason else "")

@@ -8,6 +8,7 @@ are the only unknown.  A cell is settled when all best combinations agree on it;
 otherwise it is *uncertain* and keeps the alternatives."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -200,6 +201,7 @@ def solve(rows: dict, constraints: list[Constraint]) -> Solution:
 
 MAX_NODES = 30_000
 MAX_SOLUTIONS = 64
+MAX_SECONDS = 2.0       # one search; past it the search is incomplete and nothing it left open is settled
 
 
 def _local(cands, local, occam: bool):
@@ -267,9 +269,11 @@ def _search(names, rows, amb, constraints):
                             return False
         return True
 
+    deadline = time.monotonic() + MAX_SECONDS
+
     def rec(i):
         nonlocal nodes, complete
-        if len(results) >= MAX_SOLUTIONS or nodes > MAX_NODES:
+        if len(results) >= MAX_SOLUTIONS or nodes > MAX_NODES or time.monotonic() > deadline:
             complete = False
             return
         if i == len(order):

@@ -266,7 +266,7 @@ def _t2_format(lay: Layout) -> str | None:
 
 
 def _narrative_numbers(narrative: str) -> set[int]:
-    return {int(x) for x in re.findall(r"(?<![\d.])(\d{2,})(?![\d.])", narrative.replace(",", ""))}
+    return {int(x) for x in re.findall(r"(?<![\d.])(\d{2,15})(?![\d.])", narrative.replace(",", ""))}
 
 
 def extract_t2(lay: Layout, file, narrative: str, out: TableResult, fmt: str):
@@ -408,6 +408,7 @@ def _t4_tokens(lay: Layout) -> tuple[list[Token], int | None]:
     if start is None:
         return [], None
     toks: list[Token] = []
+    runs, gap = 0, True     # groups of numbers separated by lines of header words
     for x in lay.labels:
         if x.start < start:
             continue
@@ -420,7 +421,11 @@ def _t4_tokens(lay: Layout) -> tuple[list[Token], int | None]:
             lt, explicit = tokenize(line, off) if i == 0 or "\t" not in line else tokenize("\t" + line, off - 1)
             off += len(line) + 1
             if not any(t.kind == "num" for t in lt):
+                if any(t.kind == "text" for t in lt) or (i == 0 and x.spec.kind == "header"):
+                    gap = True
                 continue
+            runs += gap
+            gap = False
             if not explicit:
                 if not is_table_like(lt):
                     continue
@@ -428,6 +433,7 @@ def _t4_tokens(lay: Layout) -> tuple[list[Token], int | None]:
             else:
                 lt = [t for t in lt if t.kind != "text"]
             toks.extend(lt)
+    lay.__dict__["_t4_runs"] = runs
     return toks, start
 
 
@@ -451,6 +457,15 @@ def extract_t4(lay: Layout, file, out: TableResult):
     sol = solve({"t4": cands}, cons)
     cands = sol.survivors["t4"]
     _cells_from_solution(lay, file, "t4", {"t4": (rt, cands, fids)}, sol, out)
+    if lay.__dict__.get("_t4_runs", 0) > 3:
+        # values interleaved with header words over many lines (text extracted column by
+        # column): their order is not the table's, whatever the sums say
+        why = "表四数值分散在多处、与表头文字交错，无法确定各数所在的列"
+        for fid in fids:
+            c = out.cells[fid]
+            if c.status in ("value", "inferred", "blank"):
+                c.status, c.reason = "uncertain", why + ("；" + c.reason if c.reason else "")
+                c.alternatives = [c.json_value()]
     hows = {c.how for c in cands}
     if "missing" in hows and toks:
         out.findings.append(Finding("parse.missing_cell", "warning",

@@ -35,7 +35,12 @@ class Token:
     orphan: bool = False      # printed before its label (row split by a page break)
 
 
+MAX_NUMBER_DIGITS = 1000   # longer digit runs are kept as digits without a value (no row can hold them)
+
+
 def parse_number(s: str) -> Token | None:
+    if len(s) > MAX_NUMBER_DIGITS and s.isdigit():
+        return Token("num", s[:20] + "…", None, digits=s)
     if s.isdigit() and s.isascii():            # the common case: a plain count
         return Token("num", s, int(s), digits=s)
     m = NUM_RE.match(s.strip())
@@ -43,6 +48,8 @@ def parse_number(s: str) -> Token | None:
         return None
     sign, ip, frac, unit = m.group("sign"), m.group("int"), m.group("frac"), m.group("unit")
     plain = ip.replace(",", "")
+    if len(plain) + len(frac or "") > MAX_NUMBER_DIGITS:
+        return Token("num", s.strip()[:20] + "…", None, digits=plain if frac is None else None)
     try:
         if frac is not None:
             v = Decimal(f"{sign}{plain}.{frac}")
