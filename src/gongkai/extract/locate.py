@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from ..formats import national
 from .labels import Match, find_labels
+from .structure import as_match, missing_rows
 from .normalize import Compact, View
 
 
@@ -88,6 +89,11 @@ def locate(text: str) -> Layout:
     if first_t2_header is not None:
         located = [x for x in located if not (x.spec.table == "t2" and x.spec.kind == "row"
                                                and x.start < first_t2_header)]
+    # rows whose label is too damaged to match, found by their place between neighbours
+    by_key = {sp.key: sp for sp in nf.labels}
+    for spec, st, en, printed in missing_rows(text, located, z_end, by_key):
+        located.append(Located(as_match(spec, printed), st, en, 0, 0))
+    located.sort(key=lambda x: x.start)
     for i, x in enumerate(located):
         x.idx = i
         if x.match.gap:     # numbers printed inside a wrapped label
