@@ -136,7 +136,9 @@ def _fuzzy(s: str, spec: LabelSpec) -> list[Match]:
             w0 = max(0, p - off - limit)
             w1 = min(len(s), p - off + L + limit)
             res = _best_substring(core, s[w0:w1], limit)
-            if res and res[0] > 0:
+            # a digit is never a changed character of a label: it is a value (a wrapped
+            # label with its numbers printed inside it is found by _gapped)
+            if res and res[0] > 0 and not any(ch.isdigit() for ch in s[w0 + res[1]:w0 + res[2]]):
                 found.setdefault(w0 + res[1], w0 + res[2])
     out = []
     for st, en in found.items():
@@ -159,7 +161,7 @@ def _gapped(s: str, spec: LabelSpec) -> list[Match]:
     if L < 4:
         return []
     out = []
-    for k in range(L - 2, 0, -1):
+    for k in range(L - 1, 0, -1):
         tail = core[k:]
         for q in _find_all(s, tail):
             # walk back over the numbers; up to two stray characters (a fragment of a
@@ -216,7 +218,7 @@ def find_labels(s: str, specs, fuzzy_kinds=("row", "section")) -> list[Match]:
     for spec in specs:
         if spec.kind in fuzzy_kinds and spec.key not in found_specs:
             fz = _fuzzy(s, spec)
-            if not fz and spec.kind == "row" and spec.table == "t3":   # 表三's wrapped labels
+            if not fz and spec.kind == "row" and spec.table in ("t2", "t3"):   # wrapped labels
                 fz = _gapped(s, spec)
             cands.extend(fz)
     # longest first, exact before fuzzy; then keep non-overlapping

@@ -230,7 +230,11 @@ def _conserve(lay: Layout, out: TableResult):
         nums = stray.get(table, []) + drifted
         if not nums:
             continue
-        suspect = {f for f in out.detached if f.startswith(table + ".")} | _broken(out, table)
+        suspect = {f for f in out.detached if f.startswith(table + ".")}
+        if _broken(out, table):
+            # numbers left over and sums that do not hold: the reading of the whole table
+            # is in doubt, not only the cells of the broken sums
+            suspect |= {f for f in out.cells if f.startswith(table + ".")}
         changed = conserve.apply(out.cells, table, nums, out.positive_blank, out.by_absence, suspect)
         name = {"t2": "表二", "t3": "表三", "t4": "表四"}[table]
         where = "表内" if table in stray else "表格区域内（各表之外）"
@@ -457,10 +461,12 @@ def extract_t4(lay: Layout, file, out: TableResult):
     sol = solve({"t4": cands}, cons)
     cands = sol.survivors["t4"]
     _cells_from_solution(lay, file, "t4", {"t4": (rt, cands, fids)}, sol, out)
-    if lay.__dict__.get("_t4_runs", 0) > 3:
+    n_missing = len(fids) - len(toks)
+    if lay.__dict__.get("_t4_runs", 0) > 3 or n_missing >= 2:
         # values interleaved with header words over many lines (text extracted column by
         # column): their order is not the table's, whatever the sums say
-        why = "表四数值分散在多处、与表头文字交错，无法确定各数所在的列"
+        why = ("表四数值分散在多处、与表头文字交错，无法确定各数所在的列" if n_missing < 2 else
+               f"表四少印了 {n_missing} 个数值，各数所在的列无法唯一确定")
         for fid in fids:
             c = out.cells[fid]
             if c.status in ("value", "inferred", "blank"):
