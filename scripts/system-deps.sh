@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # System packages the test suite's PDF fixtures need (Debian): CJK fonts and the
 # HarfBuzz subsetter for weasyprint, LibreOffice for DOCX→PDF fixtures and .doc input,
-# PostgreSQL for the corpus tests (a throw-away server on loopback, scripts/pg-test.sh).
+# PostgreSQL for the corpus tests (a throw-away server on loopback, scripts/pg-test.sh),
+# poppler-utils (pdftotext) for the degradation corpus (gongkai.degrade, tests/test_degradation.py).
 # Installs only what is missing, and only when run as root (CI and this machine kind).
 set -euo pipefail
 need=()
-for pkg in fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 libreoffice-writer-nogui postgresql; do
+for pkg in fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 libreoffice-writer-nogui postgresql poppler-utils; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 [ ${#need[@]} -eq 0 ] && exit 0
