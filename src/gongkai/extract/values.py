@@ -119,6 +119,8 @@ def _tokenize_cells(t: str, offset: int) -> list[Token]:
                 body, boff = body[lead:], boff + lead
                 if body.startswith("|"):
                     body, boff = body[1:], boff + 1
+        if "-" in body and re.fullmatch(r"[\s:\-|]*", body):
+            continue            # a Markdown separator row (|---|---|) holds no cells
         if first:
             first = False
             parts = _split_cells(body, boff)
