@@ -17,6 +17,7 @@ from .values import Token
 
 MAX_CANDIDATES = 4000
 MAX_NODES = 200_000       # work cap of one row's enumeration; beyond it the row is unreadable
+MAX_STRAY = 4             # stray numbers one row may drop; beyond, the row is unreadable
 MAX_DIGITS = 64           # a digit run longer than this is no row of fused cells
 
 
@@ -178,6 +179,8 @@ def _drop(tokens: list[Token], n: int) -> list[Candidate]:
     m = len(tokens)
     surplus = m - n
     blanks = [i for i, t in enumerate(tokens) if t.kind == "blank"]
+    if surplus - len(blanks) > MAX_STRAY:
+        return []       # far more numbers than cells: not one row (values of other rows ran in)
     out: dict[tuple, Candidate] = {}
     pools = [blanks] if len(blanks) >= surplus else []
     if not pools or any(t.kind != "blank" for t in tokens) and len(blanks) < surplus:
@@ -186,7 +189,7 @@ def _drop(tokens: list[Token], n: int) -> list[Candidate]:
         count = 0
         for drop in combinations(pool, surplus):
             count += 1
-            if count > 20000:
+            if count > 5000:
                 break
             ds = set(drop)
             slots = [_slot(t, i) for i, t in enumerate(tokens) if i not in ds]
