@@ -22,3 +22,11 @@ class UnsupportedFormat(InputError):
 
 class NoTables(InputError):
     """The document was read, but none of the report's tables was found."""
+
+
+class LimitExceeded(InputError):
+    """A per-document limit (time, pixels, memory) was reached; the document is skipped."""
+
+
+class DamagedFile(InputError):
+    """The file is of a known type but damaged (a reader's own exception, mapped)."""
