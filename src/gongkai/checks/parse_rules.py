@@ -24,3 +24,11 @@ def _uncertain():
 def _label_typo():
     """A row label or section heading is printed with a dropped, extra or changed
     character (e.g. 三类内容事务信息, 行政法复议).  The row is still read."""
+
+
+@rule("read.encoding", "warning", "文本编码不一致，已容错解码", stage="parse")
+def _read_encoding():
+    """A text or HTML file is not valid in one encoding: some bytes are invalid (replaced
+    by U+FFFD) or a passage is in another encoding (a GBK passage in a UTF-8 file, a
+    UTF-8 passage in a GBK file).  Those spans were decoded on their own; the finding
+    names the lines (``data``: main encoding, lines per kind)."""

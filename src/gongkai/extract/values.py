@@ -35,7 +35,12 @@ class Token:
     orphan: bool = False      # printed before its label (row split by a page break)
 
 
+MAX_NUMBER_CHARS = 64   # longer runs are text: no count has this many digits (a fused row of 7 × 9 has 63)
+
+
 def parse_number(s: str) -> Token | None:
+    if len(s) > MAX_NUMBER_CHARS:
+        return None
     if s.isdigit() and s.isascii():            # the common case: a plain count
         return Token("num", s, int(s), digits=s)
     m = NUM_RE.match(s.strip())
