@@ -90,7 +90,7 @@ def write_crash_report(path, exc: BaseException) -> str | None:
         text = f"gongkai crash report\ninput: {path}\n(describe failed: {e!r})\n\n" + "".join(
             traceback.format_exception(type(exc), exc, exc.__traceback__))
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    base = os.path.basename(str(path))[:60] or "input"
+    base = os.path.splitext(os.path.basename(str(path)))[0][:60] or "input"
     name = f"crash-{stamp}-{os.getpid()}-{base}"
     for folder in (crash_dir(), os.path.join(tempfile.gettempdir(), DEFAULT_DIR)):
         try:

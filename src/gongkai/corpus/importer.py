@@ -51,8 +51,12 @@ def parse_one(path: str, fields=None, as_float=True) -> tuple[str, dict | None, 
 def _parse_prepare(path, fields, as_float):
     from ..pipeline import parse_file
     from .store import prepare
+    from ..errors import InputError
     with time_limit(SECONDS_PER_DOCUMENT, path):
         rep = parse_file(path)
+        big = [f for f, c in rep.cells.items() if isinstance(c.value, int) and abs(c.value) >= 2 ** 63]
+        if big:     # no SQL integer column holds it: this document fails, not the whole import
+            raise InputError(path, f"单元格 {big[0]} 的数值过大（{len(str(rep.cells[big[0]].value))} 位数字），无法存入语料库")
         return prepare(rep, fields, as_float), rep.meta.get("reader")
 
 
