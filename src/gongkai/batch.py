@@ -14,12 +14,14 @@ import signal
 import threading
 from contextlib import contextmanager
 
-from .errors import GongkaiError, InputError
+from .crash import guarded
+from .errors import InputError, LimitExceeded
+from .limits import DEFAULT_SECONDS
 from .pipeline import parse_file
 
 REPORT_SUFFIXES = {".txt", ".md", ".markdown", ".text", ".pdf", ".docx", ".doc", ".wps", ".html", ".htm",
                    ".shtml", ".xhtml", ".mht"}
-SECONDS_PER_DOCUMENT = 120   # a document that takes longer is reported and skipped
+SECONDS_PER_DOCUMENT = DEFAULT_SECONDS   # a document that takes longer is reported and skipped
 
 
 @dataclass
@@ -28,6 +30,7 @@ class Outcome:
     report: object = None
     error: str | None = None
     output: str | None = None
+    crash_report: str | None = None   # set when the error was internal (a bug)
 
 
 @dataclass
@@ -164,13 +167,19 @@ def output_name(path: str, used: set) -> str:
     return name + ".json"
 
 
-class _Timeout(Exception):
-    pass
+class _Timeout(BaseException):
+    """Raised by the SIGALRM safety net; a BaseException, so that third-party code that
+    catches ``Exception`` (an OCR engine, a C extension's wrapper) cannot swallow it."""
+
+
+SAFETY_GRACE = 30   # the outer SIGALRM net fires this long after the library's own deadline
 
 
 @contextmanager
 def time_limit(seconds: int, path):
-    """Bound the time spent on one document (main thread on Unix; elsewhere no limit)."""
+    """Outer safety net for one document (main thread on Unix; elsewhere no-op).  The
+    limit proper is the library's cooperative deadline (``gongkai.limits``); this alarm
+    only catches a loop that never reaches a checkpoint."""
     if not hasattr(signal, "SIGALRM") or threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -178,41 +187,53 @@ def time_limit(seconds: int, path):
     def handler(signum, frame):
         raise _Timeout()
     old = signal.signal(signal.SIGALRM, handler)
-    signal.alarm(seconds)
+    signal.alarm(int(seconds) + SAFETY_GRACE)
     try:
         yield
     except _Timeout:
-        raise InputError(path, f"处理超时（超过 {seconds} 秒），已跳过")
+        raise LimitExceeded(path, f"处理超时（超过 {seconds} 秒），已跳过") from None
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
 
 
-def run(files, out_dir: str | None = None, progress=None) -> BatchResult:
+def _parse_and_write(f: str, out_dir: str | None, used: set, o: "Outcome", limits):
+    with time_limit(SECONDS_PER_DOCUMENT if limits is None or limits.seconds is None else limits.seconds, f):
+        rep = parse_file(f, limits=limits)
+    if out_dir:
+        name = output_name(f, used)
+        target = Path(out_dir) / name
+        tmp = target.with_suffix(".json.tmp")
+        try:
+            tmp.write_text(json.dumps(rep.to_dict(), ensure_ascii=False, indent=1), "utf-8")
+            os.replace(tmp, target)
+        except OSError as e:
+            raise InputError(f, f"无法写入结果文件 {target}（{e.strerror or e}）")
+        finally:
+            if tmp.exists():
+                tmp.unlink(missing_ok=True)
+        o.output = str(target)
+    return rep
+
+
+def run(files, out_dir: str | None = None, progress=None, limits=None) -> BatchResult:
+    """Parse each file (and write its JSON into ``out_dir``); a file that fails, for
+    any reason, becomes an outcome with a one-line Chinese error and the batch goes on."""
     res = BatchResult()
     used: set = set()
     if out_dir:
-        os.makedirs(out_dir, exist_ok=True)
+        try:
+            os.makedirs(out_dir, exist_ok=True)
+        except OSError as e:
+            raise InputError(out_dir, f"无法创建输出文件夹（{e.strerror or e}）")
     for i, f in enumerate(files):
         if progress:
             progress(i, len(files), f)
         o = Outcome(f)
-        try:
-            with time_limit(SECONDS_PER_DOCUMENT, f):
-                o.report = parse_file(f)
-        except GongkaiError as e:
-            o.error = str(e)
-        except RecursionError:
-            o.error = f"{f}: 文档结构过于复杂，无法解析"
-        except Exception as e:  # a bug must not stop the batch; say so plainly
-            o.error = f"{f}: 解析时出现内部错误（{e.__class__.__name__}: {e}），请反馈此文件"
-        if o.report is not None and out_dir:
-            name = output_name(f, used)
-            target = Path(out_dir) / name
-            tmp = target.with_suffix(".json.tmp")
-            tmp.write_text(json.dumps(o.report.to_dict(), ensure_ascii=False, indent=1), "utf-8")
-            os.replace(tmp, target)
-            o.output = str(target)
+        g = guarded(f, _parse_and_write, f, out_dir, used, o, limits)
+        o.report, o.error, o.crash_report = g.value, g.error, g.crash_report
+        if o.error:
+            o.output = None
         res.outcomes.append(o)
     if progress:
         progress(len(files), len(files), None)

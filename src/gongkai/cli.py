@@ -178,6 +178,10 @@ def cmd_render(args) -> int:
     except GongkaiError as e:
         print(e, file=sys.stderr)
         return EXIT_INPUT
+    except Exception as e:       # a bug: one line and a crash report, no traceback
+        from .crash import internal_error
+        print(internal_error(args.input, e).error, file=sys.stderr)
+        return EXIT_INPUT
     for f in findings:
         if f.severity != "info":
             print(f"  {SEV_ZH[f.severity]}  {f.rule}  {f.message}", file=sys.stderr)

@@ -36,3 +36,11 @@ class ValidationError(RegisterError):
     def __init__(self, field: str, message: str):
         self.field = field
         super().__init__(message)
+
+
+class LimitExceeded(InputError):
+    """A per-document limit (time, pixels, memory) was reached; the document is skipped."""
+
+
+class DamagedFile(InputError):
+    """The file is of a known type but damaged (a reader's own exception, mapped)."""

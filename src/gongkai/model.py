@@ -2,13 +2,44 @@
 readers produce is in ``read/document.py``."""
 from __future__ import annotations
 
+import datetime as _dt
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import PurePath
 from typing import Any
 
 NOT_PRINTED = "表中未找到该行"   # reason of cells whose row was not found: value unknown (uncertain)
 STATUSES = ("value", "blank", "text", "inferred", "uncertain")
 SEVERITIES = ("error", "warning", "info")
+
+
+def jsonable(x):
+    """``x`` with every value JSON-serialisable (``json.dumps`` without ``default=``):
+    Decimal → its exact string (as a cell's ``value`` in ``Cell.to_dict``), tuples and
+    sets → lists, dates → ISO strings, paths → strings, objects with ``to_dict`` → their
+    dict, dict keys → strings, non-finite floats and anything else → ``str``."""
+    if x is None or isinstance(x, (bool, int, str)):
+        return x
+    if isinstance(x, float):
+        return x if math.isfinite(x) else str(x)
+    if isinstance(x, Decimal):
+        return str(x)
+    if isinstance(x, dict):
+        return {(k if isinstance(k, str) else str(jsonable(k))): jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [jsonable(v) for v in x]
+    if isinstance(x, (set, frozenset)):
+        return sorted((jsonable(v) for v in x), key=str)
+    if isinstance(x, (_dt.date, _dt.datetime, _dt.time)):
+        return x.isoformat()
+    if isinstance(x, PurePath):
+        return str(x)
+    if hasattr(x, "to_dict"):
+        return jsonable(x.to_dict())
+    if isinstance(x, bytes):
+        return x.decode("utf-8", errors="replace")
+    return str(x)
 
 
 @dataclass
@@ -25,7 +56,7 @@ class Source:
     ocr: bool | None = None      # read by OCR (its value needs the arithmetic to confirm it)
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {k: jsonable(v) for k, v in self.__dict__.items() if v is not None}
 
 
 @dataclass
@@ -41,8 +72,8 @@ class Cell:
     def json_value(self):
         v = self.value
         if isinstance(v, Decimal):
-            return float(v)
-        return v
+            return jsonable(float(v))
+        return jsonable(v)
 
     def to_dict(self) -> dict:
         v = self.value
@@ -54,7 +85,7 @@ class Cell:
         if self.reason:
             d["reason"] = self.reason
         if self.alternatives:
-            d["alternatives"] = self.alternatives
+            d["alternatives"] = jsonable(self.alternatives)
         if self.source:
             d["source"] = self.source.to_dict()
         return d
@@ -69,7 +100,11 @@ class Finding:
     table: str | None = None         # "t2" | "t3" | "t4" | "meta" | "narrative" | ...
     fields: tuple[str, ...] = ()     # field IDs (or prefixes such as "t3.other.other")
     lines: tuple[int, ...] = ()      # source lines
-    data: dict | None = None         # machine-readable details (expected/actual, …)
+    data: dict | None = None         # machine-readable details (expected/actual, …), JSON-ready
+
+    def __post_init__(self):
+        if self.data is not None:
+            self.data = jsonable(self.data)
 
     def to_dict(self) -> dict:
         d = {"rule": self.rule, "severity": self.severity, "message": self.message}
@@ -80,7 +115,7 @@ class Finding:
         if self.lines:
             d["lines"] = list(self.lines)
         if self.data:
-            d["data"] = self.data
+            d["data"] = jsonable(self.data)
         return d
 
 
@@ -105,12 +140,12 @@ class Report:
 
     def to_dict(self, detail: bool = True) -> dict:
         d = {
-            "meta": self.meta,
+            "meta": jsonable(self.meta),
             "cells": {f: c.json_value() for f, c in self.cells.items()},
             "uncertain": self.uncertain,
             "findings": [f.to_dict() for f in self.findings],
         }
         if detail:
             d["detail"] = {f: c.to_dict() for f, c in self.cells.items()}
-            d["sections"] = self.sections
+            d["sections"] = jsonable(self.sections)
         return d

@@ -13,6 +13,7 @@ from .extract.meta import find_dates, find_period, find_title
 from .extract.narrative import claims
 from .extract.normalize import norm
 from .extract.tables import extract_tables
+from .limits import Limits, applied, checkpoint
 from .model import Report
 from .read import read_document
 from .read.document import Document
@@ -21,9 +22,23 @@ from .read.text import clean
 _NAMED = re.compile(r"((?:19|20)\d{2})年度?的?政府信息公开(?:工作)?年度?报告")
 
 
-def parse_file(path: str | Path, checks: bool = True) -> Report:
-    """Read any supported file (type decided by content) and parse it."""
-    return parse_document(read_document(path), file=str(path), checks=checks)
+def parse_file(path: str | Path, checks: bool = True, limits: Limits | None = None) -> Report:
+    """Read any supported file (type decided by content) and parse it, within
+    ``limits`` (default ``Limits()``: 120 s, pixel and memory caps per page/image;
+    over a limit: LimitExceeded, an InputError)."""
+    with applied(limits, path):
+        doc = read_document(path)
+        checkpoint()
+        report = parse_document(doc, file=str(path), checks=checks)
+        enc = getattr(doc, "encoding", None)
+        if enc and enc.get("message"):
+            report.meta["encoding"] = enc.get("encoding")
+            report.findings.append(finding("read.encoding", enc["message"], table="meta",
+                                           lines=tuple(enc.get("lines") or ()),
+                                           data={k: v for k, v in enc.items() if k != "message"}))
+        elif enc and enc.get("encoding"):
+            report.meta["encoding"] = enc["encoding"]
+        return report
 
 
 def parse_document(doc: Document, file: str | None = None, checks: bool = True) -> Report:
@@ -45,7 +60,9 @@ def _parse(text: str, file, locator, checks: bool) -> Report:
     lay.locator = locator
     z0, z1 = lay.zone
     narrative = text[:z0] + "\n" + text[z1:]
+    checkpoint()
     tables = extract_tables(lay, file, narrative)
+    checkpoint()
     if not any(tables.found.values()):
         raise NoTables(file or "<text>", "未找到年度报告的表格（表二、表三、表四均未识别），可能不是政府信息公开工作年度报告")
 
@@ -97,6 +114,7 @@ def _parse(text: str, file, locator, checks: bool) -> Report:
                                        + (" 等" if len(unc) > 10 else ""), fields=tuple(unc),
                                        table=unc[0].split(".")[0]))
     if checks:
+        checkpoint()
         report.findings.extend(run_checks(report))
     return report
 

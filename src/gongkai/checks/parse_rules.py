@@ -41,3 +41,11 @@ def _joined_digits():
     """A number too wide for its cell was wrapped over two lines (``1172`` / ``2``) and
     came out as two numbers; the pieces were joined where the row total and the
     column totals admit exactly that reading."""
+
+
+@rule("read.encoding", "warning", "文本编码不一致，已容错解码", stage="parse")
+def _read_encoding():
+    """A text or HTML file is not valid in one encoding: some bytes are invalid (replaced
+    by U+FFFD) or a passage is in another encoding (a GBK passage in a UTF-8 file, a
+    UTF-8 passage in a GBK file).  Those spans were decoded on their own; the finding
+    names the lines (``data``: main encoding, lines per kind)."""

@@ -59,23 +59,25 @@ def file_hash(path: str, limit: int | None = None) -> tuple[str, int]:
 
 
 def parse_one(path: str, fields=None, as_float=True) -> tuple[str, dict | None, str | None, str | None]:
-    """Worker: (path, rows prepared for the database or None, reader kind — NOT_REPORT for a
-    document read but without the national tables —, error message)."""
+    """Worker: (path, rows prepared for the database or None, reader kind, error message).
+    Never raises: a bug becomes a one-line message and a crash report (``gongkai.crash``)."""
+    from ..crash import guarded
     from ..errors import NoTables
+    g = guarded(path, _parse_prepare, path, fields, as_float)
+    if isinstance(g.exc, NoTables):   # read, but not a national-format report: a document without a report
+        return path, None, NOT_REPORT, g.error
+    if g.error:
+        return path, None, None, g.error
+    rows, reader = g.value
+    return path, rows, reader, None
+
+
+def _parse_prepare(path, fields, as_float):
     from ..pipeline import parse_file
     from .store import prepare
-    try:
-        with time_limit(SECONDS_PER_DOCUMENT, path):
-            rep = parse_file(path)
-        return path, prepare(rep, fields, as_float), rep.meta.get("reader"), None
-    except NoTables as e:
-        return path, None, NOT_REPORT, str(e)
-    except GongkaiError as e:
-        return path, None, None, str(e)
-    except RecursionError:
-        return path, None, None, f"{path}: 文档结构过于复杂，无法解析"
-    except Exception as e:   # a bug must not stop the batch
-        return path, None, None, f"{path}: 解析时出现内部错误（{e.__class__.__name__}: {e}），请反馈此文件"
+    with time_limit(SECONDS_PER_DOCUMENT, path):
+        rep = parse_file(path)
+        return prepare(rep, fields, as_float), rep.meta.get("reader")
 
 
 def _plan(corpus, inputs, reparse_older: bool, summary: ImportSummary):

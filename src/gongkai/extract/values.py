@@ -35,12 +35,14 @@ class Token:
     orphan: bool = False      # printed before its label (row split by a page break)
 
 
-MAX_NUMBER_DIGITS = 1000   # longer digit runs are kept as digits without a value (no row can hold them)
+MAX_NUMBER_DIGITS = 64   # no count has this many digits (a fused row of 7 × 9 has 63)
 
 
 def parse_number(s: str) -> Token | None:
-    if len(s) > MAX_NUMBER_DIGITS and s.isdigit():
-        return Token("num", s[:20] + "…", None, digits=s)
+    if len(s) > MAX_NUMBER_DIGITS:
+        # a digit run this long is printed numbers without a readable value: kept as a
+        # number (its row is unreadable, so its cells are uncertain), never dropped as text
+        return Token("num", s[:20] + "…", None, digits=s) if s.isdigit() else None
     if s.isdigit() and s.isascii():            # the common case: a plain count
         return Token("num", s, int(s), digits=s)
     m = NUM_RE.match(s.strip())

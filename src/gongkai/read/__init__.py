@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import InputError, UnsupportedFormat
+import struct
+import zipfile
+import zlib
+
+from ..errors import DamagedFile, GongkaiError, InputError, UnsupportedFormat
 from .document import Document
-from .text import decode, sniff
+from .text import decode, decode_info, sniff
 
 MAX_BYTES = 50 * 1024 * 1024   # text reports are < 1 MB; anything larger is not a report
 MAX_BINARY_BYTES = 100 * 1024 * 1024   # PDF/DOCX/HTML files (scanned reports can be large)
@@ -20,10 +24,44 @@ def read_document(path: str | Path) -> Document:
     p = Path(path)
     data = _read_bytes(p, MAX_BINARY_BYTES)
     kind = sniff(data)
+    try:
+        return _read(p, data, kind)
+    except GongkaiError:
+        raise
+    except _third_party_errors() as e:    # a reader's library gave up on a damaged file
+        raise DamagedFile(p, f"{_KIND_ZH.get(kind, '文件')}文件损坏，无法读取（{e.__class__.__name__}）")
+
+
+_KIND_ZH = {"pdf": "PDF ", "zip": "DOCX/ZIP ", "html": "网页", "ole": "旧版 Word ", "image": "图片", "text": "文本"}
+
+
+def _third_party_errors() -> tuple:
+    """Exceptions the readers' libraries raise for damaged input (not our own bugs)."""
+    errs = [zlib.error, zipfile.BadZipFile, zipfile.LargeZipFile, struct.error, EOFError, UnicodeDecodeError]
+    try:
+        from lxml import etree
+        errs.append(etree.LxmlError)
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        import pypdfium2
+        errs.append(pypdfium2.PdfiumError)
+    except ImportError:  # pragma: no cover
+        pass
+    try:
+        from PIL import Image, UnidentifiedImageError
+        errs += [UnidentifiedImageError, Image.DecompressionBombError]
+    except ImportError:  # pragma: no cover
+        pass
+    return tuple(errs)
+
+
+def _read(p: Path, data: bytes, kind: str) -> Document:
     if kind == "text":
         if len(data) > MAX_BYTES:
             raise InputError(p, f"文本文件过大（{len(data) // (1024 * 1024)} MB，上限 {MAX_BYTES // (1024 * 1024)} MB）")
-        return Document(kind="text", _text=decode(data, p))
+        text, dec = decode_info(data, p)
+        return Document(kind="text", _text=text, encoding=dec.info())
     if kind == "pdf":
         from .pdf import read_pdf
         return read_pdf(p, data)

@@ -54,6 +54,7 @@ class Document:
     lines: list = field(default_factory=list)
     kind: str = "text"             # text | pdf | docx | html | ocr
     notes: list = field(default_factory=list)   # reader notes (zh), e.g. pages without text
+    encoding: dict | None = None   # text/HTML: how the bytes were decoded (read.encoding.Decoded.info)
     _text: str | None = None
     _starts: list | None = None
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
-from ..errors import InputError, UnsupportedFormat
+from ..errors import DamagedFile, InputError, UnsupportedFormat
+from ..limits import checkpoint
 from .document import CellRef, DocLine, Document, cell_text
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024   # all parts together
@@ -18,8 +20,9 @@ def check_zip(path, data: bytes) -> zipfile.ZipFile:
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
         infos = z.infolist()
-    except (zipfile.BadZipFile, EOFError, ValueError) as e:
-        raise InputError(path, f"DOCX/ZIP 文件损坏，无法打开（{e.__class__.__name__}）")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, ValueError, NotImplementedError, OSError,
+            RuntimeError, UnicodeDecodeError, zlib.error) as e:
+        raise DamagedFile(path, f"DOCX/ZIP 文件损坏，无法打开（{_why(e)}）")
     total = 0
     for i in infos:
         total += i.file_size
@@ -48,25 +51,42 @@ def read_docx(path, data: bytes) -> Document:
         raise UnsupportedFormat(path, "读取 DOCX 需要 lxml（pip install lxml）")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
     try:
-        root = etree.fromstring(z.read("word/document.xml"), parser)
-    except (etree.XMLSyntaxError, KeyError, zipfile.BadZipFile, OSError) as e:
-        raise InputError(path, f"DOCX 文件损坏，无法读取（{e.__class__.__name__}）")
+        xml = z.read("word/document.xml")
+    except (KeyError, zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, OSError, RuntimeError,
+            zlib.error) as e:
+        raise DamagedFile(path, f"DOCX 文件损坏，正文（word/document.xml）无法解压（{_why(e)}）")
+    try:
+        root = etree.fromstring(xml, parser)
+    except (etree.LxmlError, ValueError) as e:
+        raise DamagedFile(path, f"DOCX 文件损坏，正文 XML 无法解析（{_why(e)}）")
     body = root.find(f"{W}body")
     if body is None:
         raise InputError(path, "DOCX 中没有正文")
     doc = Document(kind="docx")
     tno = 0
-    for el in body:
+    for k, el in enumerate(body):
+        if k % 200 == 0:
+            checkpoint()
         if el.tag == f"{W}p":
             for ln in _para_text(el).split("\n"):
                 doc.lines.append(DocLine(text=ln))
         elif el.tag == f"{W}tbl":
+            checkpoint()
             tno += 1
             _table(el, tno, doc)
         elif el.tag == f"{W}sdt":        # content controls wrap paragraphs and tables
             for sub in el.iter(f"{W}p"):
                 doc.lines.append(DocLine(text=_para_text(sub)))
     return doc
+
+
+def _why(e: Exception) -> str:
+    """A short reason for the message: the exception class, and zip's own explanation
+    (e.g. 'zip file version 12.1') for the cases that are not obvious."""
+    reasons = {"error": "压缩数据损坏", "BadZipFile": "不是完整的 ZIP 文件", "NotImplementedError": "不支持的 ZIP 版本或压缩方式",
+               "KeyError": "缺少必要的部件", "EOFError": "文件不完整", "RuntimeError": "ZIP 已加密或损坏"}
+    name = e.__class__.__name__
+    return reasons.get(name, name) if name != "ValueError" else "ZIP 目录损坏"
 
 
 def _para_text(p) -> str:

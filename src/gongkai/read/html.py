@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from ..errors import InputError, UnsupportedFormat
+from ..errors import DamagedFile, InputError, UnsupportedFormat
+from ..limits import checkpoint
 from .document import CellRef, DocLine, Document, cell_text
 
 _BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "dd", "dt",
@@ -26,17 +27,70 @@ def _charset(data: bytes) -> str:
 
 
 def decode_html(path, data: bytes) -> str:
+    return decode_html_info(path, data)[0]
+
+
+def decode_html_info(path, data: bytes):
+    """(text, Decoded): BOM, else the page's charset, UTF-8, GB18030, tolerantly (a few
+    invalid bytes or a passage in the other encoding are decoded on their own)."""
+    from .encoding import Decoded, tolerant
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    enc = _charset(data)
-    for e in (enc, "utf-8", "gb18030"):
-        try:
-            return data.decode(e)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    raise InputError(path, "无法识别网页的字符编码")
+        dec = tolerant(data[3:], "utf-8")
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        t = data.decode("utf-16", errors="replace")
+        dec = Decoded(t, "utf-16", replaced=t.count("\ufffd"),
+                      invalid_lines=[i for i, ln in enumerate(t.split("\n"), 1) if "\ufffd" in ln])
+    else:
+        dec = tolerant(data, _charset(data))
+    if dec is None:
+        raise InputError(path, "无法识别网页的字符编码")
+    return dec.text, dec
+
+
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.S)
+_XML_DECL = re.compile(r"<\?xml[^>]*\?>", re.I)
+_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.S | re.I)
+_JS_STR = re.compile(r"'((?:[^'\\\n]|\\.)*)'|\"((?:[^\"\\\n]|\\.)*)\"", re.S)
+_JS_ESC = re.compile(r"\\(u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.S)
+_TABLE_MARK = re.compile(r"<\s*(?:table|tr|td|th)\b", re.I)
+
+
+def _js_unescape(s: str) -> str:
+    def one(m):
+        e = m.group(1)
+        if e[0] in "ux" and len(e) > 1:
+            return chr(int(e[1:], 16))
+        return {"n": "\n", "t": "\t", "r": ""}.get(e, e)
+    return _JS_ESC.sub(one, s)
+
+
+def _script_html(m) -> str:
+    """A script that writes a table (``document.write('<table>…')``, ``innerHTML``,
+    string concatenation): its string literals joined, in place of the script."""
+    body = m.group(1)
+    if not _TABLE_MARK.search(body.replace("\\/", "/")):
+        return m.group(0)
+    parts = []
+    for lit in _JS_STR.finditer(body):
+        s = _js_unescape(lit.group(1) if lit.group(1) is not None else lit.group(2))
+        if "<" in s or ">" in s or not s.isascii() or re.fullmatch(r"[\s\d.,%\-—/]*", s):
+            parts.append(s)
+    html = "".join(parts)
+    return html if _TABLE_MARK.search(html) else m.group(0)
+
+
+def unwrap(text: str) -> str:
+    """Markup that is not plain HTML, made plain: the XML declaration, CDATA sections of
+    an XML wrapper, tables written by scripts, a page escaped as ``&lt;td&gt;``."""
+    text = _XML_DECL.sub("", text)
+    if "<![CDATA[" in text:
+        text = _CDATA.sub(lambda m: m.group(1), text)
+    if "<script" in text.lower():
+        text = _SCRIPT.sub(_script_html, text)
+    if len(re.findall(r"<t[dh]\b", text, re.I)) < 4 and len(re.findall(r"&lt;t[dh]\b", text, re.I)) >= 4:
+        import html as _html
+        text = _html.unescape(text)
+    return text
 
 
 def read_html(path, data: bytes) -> Document:
@@ -45,16 +99,17 @@ def read_html(path, data: bytes) -> Document:
         from lxml import etree
     except ImportError:  # pragma: no cover
         raise UnsupportedFormat(path, "读取 HTML 需要 lxml（pip install lxml）")
-    text = decode_html(path, data)
+    text, dec = decode_html_info(path, data)
+    text = unwrap(text)
     # no DTDs or entities: an entity-expansion document cannot grow
     text = re.sub(r"<!DOCTYPE[^>\[]*(\[.*?\])?\s*>", "", text, count=1, flags=re.S | re.I)
     text = re.sub(r"<!ENTITY[^>]*>", "", text, flags=re.I)
     parser = lxml.html.HTMLParser(no_network=True, huge_tree=False, remove_comments=True)
     try:
         root = lxml.html.document_fromstring(text, parser=parser)
-    except (etree.ParserError, ValueError) as e:
-        raise InputError(path, f"网页无法解析（{e}）")
-    doc = Document(kind="html")
+    except (etree.LxmlError, ValueError) as e:
+        raise DamagedFile(path, f"网页无法解析（{e.__class__.__name__}）")
+    doc = Document(kind="html", encoding=dec.info(where="源文件第", with_lines=False))
     state = {"buf": [], "tno": 0}
 
     def flush():
@@ -73,6 +128,7 @@ def read_html(path, data: bytes) -> Document:
                 state["buf"].append(el.tail)
             return
         if tag == "table" and not el.xpath(".//table"):
+            checkpoint()
             flush()
             state["tno"] += 1
             _table(el, state["tno"], doc)

@@ -103,11 +103,15 @@ def ocr_lines(img, page: int | None = None, scale: float = 1.0, path=None) -> li
     """OCR one image (PIL) into lines.  scale = pixels per output unit (DPI/72 for PDF points).
     Text inside ruled tables is placed into the grid's cells; the rest becomes lines."""
     import numpy as np
+    from ..limits import checkpoint
+    checkpoint()
     arr, hs, vs = rules(np.array(img.convert("RGB")))
+    checkpoint()
     try:
         res = engine(path)(arr, return_word_box=True)
     except TypeError:          # an engine without word boxes
         res = engine(path)(arr)
+    checkpoint()
     boxes = getattr(res, "boxes", None)
     if boxes is None or len(boxes) == 0:
         return []
@@ -179,17 +183,23 @@ def _line_rows(boxed, page, scale) -> list[DocLine]:
 def read_image(path, data: bytes):
     import io
 
+    import warnings
+
     from PIL import Image, UnidentifiedImageError
 
+    from ..errors import DamagedFile, LimitExceeded
+    from ..limits import check_pixels
     from .document import Document
-    from ..errors import InputError
     try:
-        img = Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))      # reads the header only
+        check_pixels(img.width, img.height, "图片", path)   # before the pixels are decoded
         img.load()
-    except (UnidentifiedImageError, OSError) as e:
-        raise InputError(path, f"图片文件损坏，无法打开（{e.__class__.__name__}）")
-    if img.width * img.height > 80_000_000:
-        raise InputError(path, f"图片过大（{img.width}×{img.height} 像素）")
+    except Image.DecompressionBombError:
+        raise LimitExceeded(path, "图片尺寸过大（疑似解压炸弹），已拒绝处理")
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as e:
+        raise DamagedFile(path, f"图片文件损坏，无法打开（{e.__class__.__name__}）")
     doc = Document(kind="ocr")
     doc.lines = ocr_lines(img, None, 1.0, path)
     return doc

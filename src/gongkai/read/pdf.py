@@ -5,7 +5,8 @@ page break joined again); text outside tables becomes lines.  Every cell keeps i
 page and box.  Pages without a text layer are OCR'd when the OCR extra is installed."""
 from __future__ import annotations
 
-from ..errors import InputError, UnsupportedFormat
+from ..errors import DamagedFile, InputError, LimitExceeded, UnsupportedFormat
+from ..limits import check_pixels, checkpoint
 from .document import DocLine, Document
 from .grid import grid_rows, line_text
 
@@ -130,7 +131,7 @@ def read_pdf(path, data: bytes) -> Document:
     except pdfium.PdfiumError as e:
         if "password" in str(e).lower() or b"/Encrypt" in data[-4096:] or b"/Encrypt" in data[:4096]:
             raise InputError(path, "PDF 已加密（需要密码），无法读取")
-        raise InputError(path, f"PDF 文件损坏或不完整，无法打开（{e}）")
+        raise DamagedFile(path, f"PDF 文件损坏或不完整，无法打开（{e}）")
     try:
         n = len(pdf)
         if n == 0:
@@ -140,10 +141,11 @@ def read_pdf(path, data: bytes) -> Document:
         empty_pages = []
         last_row = None          # cells of the last table row emitted (for page-break continuations)
         for pno in range(1, n + 1):
+            checkpoint()
             try:
                 items, nchars = page_lines(pdf[pno - 1], pno)
             except pdfium.PdfiumError as e:
-                raise InputError(path, f"PDF 第 {pno} 页损坏（{e}）")
+                raise DamagedFile(path, f"PDF 第 {pno} 页损坏（{e}）")
             if nchars == 0:
                 empty_pages.append(pno)
                 continue
@@ -172,13 +174,35 @@ def _ocr_pages(path, data, pages, doc, all_empty: bool):
     if len(pages) > MAX_OCR_PAGES:
         raise InputError(path, f"需要 OCR 的页数过多（{len(pages)} 页，上限 {MAX_OCR_PAGES} 页）")
     import pypdfium2 as pdfium
-    pdf = pdfium.PdfDocument(data)
     scale = ocr.DPI / 72
     lines = list(doc.lines)
-    for pno in pages:
-        img = pdf[pno - 1].render(scale=scale).to_pil()
-        lines.extend(ocr.ocr_lines(img, pno, scale, path))
-    pdf.close()
+    refused, done = [], []
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as e:
+        raise DamagedFile(path, f"PDF 文件损坏，无法渲染扫描页（{e}）")
+    try:
+        for pno in pages:
+            checkpoint()
+            try:
+                page = pdf[pno - 1]
+                w, h = page.get_size()
+                check_pixels(w * scale, h * scale, f"第 {pno} 页", path)   # before any bitmap exists
+                img = page.render(scale=scale).to_pil()
+            except LimitExceeded as e:
+                refused.append(e.problem)
+                continue
+            except pdfium.PdfiumError as e:
+                raise DamagedFile(path, f"PDF 第 {pno} 页无法渲染（{e}）")
+            lines.extend(ocr.ocr_lines(img, pno, scale, path))
+            del img
+            done.append(pno)
+    finally:
+        pdf.close()
+    if refused and not done and all_empty:
+        raise LimitExceeded(path, "；".join(refused))
+    doc.notes.extend(refused)
     lines.sort(key=lambda x: (x.page or 0, x.top))
     doc.lines = lines
-    doc.notes.append(f"第 {listed} 页为扫描件，已 OCR 识别（数值须经表格算术证实）")
+    if done:
+        doc.notes.append(f"第 {', '.join(map(str, done))} 页为扫描件，已 OCR 识别（数值须经表格算术证实）")

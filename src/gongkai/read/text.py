@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from ..errors import InputError
+from .encoding import Decoded, tolerant
 
 _PAGE_LINE = re.compile(
     r"^[ \t]*(?:[-—–－]+[ \t]*\d{1,4}[ \t]*[-—–－]+|第[ \t]*\d{1,4}[ \t]*页(?:[ \t]*[，,/]?[ \t]*共[ \t]*\d{1,4}[ \t]*页)?"
@@ -25,8 +26,7 @@ def sniff(data: bytes) -> str:
         return "text"
     if _utf16_guess(head):
         return "text"
-    low = head.lower()
-    if b"<html" in low or b"<!doctype html" in low or (b"<table" in low and b"</" in low):
+    if looks_like_html(data):
         return "html"
     if head.count(b"\x00") > 0:
         return "binary"
@@ -34,6 +34,31 @@ def sniff(data: bytes) -> str:
     if ctrl > len(head) * 0.02:
         return "binary"
     return "text"
+
+
+_TAG_B = re.compile(rb"<(/?)(html|body|head|p|div|span|table|tbody|thead|tr|td|th|br|font|b|strong|i|em|u|a|img"
+                    rb"|h[1-6]|li|ul|ol|section|article|center|meta|style|script|title|content|colgroup|col)"
+                    rb"(?=[\s>/\\])[^<>]{0,2000}>", re.I)
+_CELL_B = re.compile(rb"(?:<|&lt;)(?:td|th)(?=[\s>/\\&])", re.I)
+_ROW_B = re.compile(rb"(?:<|&lt;)tr(?=[\s>/\\&])", re.I)
+HTML_SCAN = 16 * 1024 * 1024
+
+
+def looks_like_html(data: bytes) -> bool:
+    """HTML wherever its tags are: a page (``<html``/doctype near the start), or markup
+    by density over the whole file: table rows and cells (also inside a JS string, a
+    CDATA section of an XML wrapper, or escaped as ``&lt;td``), or many block tags.
+    A few plain-text header lines before a fragment do not matter."""
+    low = data[:4096].lower()
+    if b"<html" in low or b"<!doctype html" in low:
+        return True
+    body = data[:HTML_SCAN]
+    if b"<" not in body and b"&lt;" not in body:
+        return False
+    if len(_ROW_B.findall(body)) >= 2 and len(_CELL_B.findall(body)) >= 4:
+        return True
+    tags = _TAG_B.findall(body)
+    return len(tags) >= 10 and sum(1 for t in tags if t[0]) >= 3
 
 
 _IMPLAUSIBLE = re.compile("[^\u4e00-\u9fff\x20-\x7e\n\r\t\u3000-\u303f\uff00-\uffef\u2000-\u206f]")
@@ -74,37 +99,56 @@ def _utf16_guess(head: bytes) -> str | None:
 
 
 def decode(data: bytes, path) -> str:
-    """Bytes → str: BOM, then UTF-16 without BOM, UTF-8, GB18030 (a superset of GBK/GB2312)."""
+    """Bytes → str (see :func:`decode_info`)."""
+    return decode_info(data, path)[0]
+
+
+def decode_info(data: bytes, path) -> tuple[str, Decoded]:
+    """Bytes → (cleaned text, how it was decoded): BOM, then UTF-16 without BOM, then the
+    best of UTF-8 and GB18030 (a superset of GBK/GB2312), with spans that do not fit it
+    decoded on their own (``encoding.tolerant``).  Only bytes that are not text are refused."""
     if data.startswith(b"\xef\xbb\xbf"):
-        text = data[3:].decode("utf-8", errors="strict") if _ok(data[3:], "utf-8") else None
+        dec = tolerant(data[3:], "utf-8")
     elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16") if _ok(data, "utf-16") else None
+        dec = _utf16(data, "utf-16")
     else:
         enc = _utf16_guess(data[:2048])
-        text = None
-        for e in ([enc] if enc else []) + ["utf-8", "gb18030"]:
-            if _ok(data, e):
-                text = data.decode(e)
-                break
-    if text is None:
+        dec = _utf16(data, enc) if enc else tolerant(data)
+    if dec is None:
         raise InputError(path, "无法识别文本编码（已尝试 UTF-8、GB18030/GBK、UTF-16）")
+    text = dec.text
     if not text.strip():
         raise InputError(path, "文件中没有文字")
-    bad = len(_CONTROL.findall(text, 0, 20000))
+    bad = len(_CONTROL.findall(text, 0, 20000)) - text.count("\ufffd", 0, 20000)
     if bad > max(20, len(text[:20000]) * 0.01):
         raise InputError(path, "文件内容不像文本报告（含大量控制字符）")
-    return clean(text)
+    return clean(text), dec
 
 
-def _ok(data: bytes, enc: str) -> bool:
-    try:
-        data.decode(enc)
-        return True
-    except (UnicodeDecodeError, LookupError):
-        return False
+def _utf16(data: bytes, enc: str) -> Decoded | None:
+    text = data.decode(enc, errors="replace")
+    n = text.count("\ufffd")
+    if n > max(20, len(text) * 0.2):
+        return None
+    lines = [i for i, ln in enumerate(text.split("\n"), 1) if "\ufffd" in ln] if n else []
+    return Decoded(text.lstrip("\ufeff"), enc.replace("-le", "").replace("-be", "") if n == 0 else enc,
+                   invalid_lines=lines, replaced=n)
+
+
+_MARKUP = re.compile(r"<!--.*?-->|<!\[CDATA\[|\]\]>|</?[A-Za-z][A-Za-z0-9:-]{0,30}(?:[\s/][^<>]{0,2000})?>"
+                     r"|&(?:nbsp|#160|#xa0);", re.S | re.I)
+
+
+def _blank(m) -> str:
+    """Spaces in place of the match, newlines kept (offsets and line numbers unchanged)."""
+    return re.sub(r"[^\n]", " ", m.group(0))
 
 
 def clean(text: str) -> str:
-    """Normalise newlines and blank out page-number lines (offsets and line numbers kept)."""
+    """Normalise newlines, blank out page-number lines and any markup left in the text
+    (tags with their attributes, comments, &nbsp;), so that ``style="width:47px"`` is
+    never read as a number; offsets and line numbers are kept."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    if "<" in text or "&" in text:
+        text = _MARKUP.sub(_blank, text)
     return _PAGE_LINE.sub(lambda m: " " * len(m.group(0)), text)

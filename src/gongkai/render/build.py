@@ -66,16 +66,23 @@ def load_input(path: str | Path) -> RenderInput:
         data = json.loads(p.read_text("utf-8"))
     except (OSError, ValueError) as e:
         raise InputError(p, f"无法读取报告数据（{e.__class__.__name__}）：需要 gongkai parse 输出的 JSON")
+    if not isinstance(data, dict):
+        raise InputError(p, "报告数据格式不对：应为 gongkai parse 输出的 JSON 对象")
     meta = data.get("meta") or {}
     cells = data.get("cells")
-    if not isinstance(cells, dict) or not meta.get("agency") or not meta.get("year"):
+    if not isinstance(meta, dict) or not isinstance(cells, dict) or not meta.get("agency") or not meta.get("year"):
         raise InputError(p, "报告数据缺少 meta.agency、meta.year 或 cells")
-    fm = meta.get("formats") or {}
-    return RenderInput(agency=meta["agency"], year=int(meta["year"]),
+    try:
+        year = int(meta["year"])
+    except (TypeError, ValueError):
+        raise InputError(p, f"报告数据的 meta.year 不是年份：{str(meta['year'])[:20]}")
+    fm = meta.get("formats") if isinstance(meta.get("formats"), dict) else {}
+    sections = data.get("sections") if isinstance(data.get("sections"), dict) else {}
+    return RenderInput(agency=str(meta["agency"]), year=year,
                        values={k: _num(v) for k, v in cells.items()},
                        t2_format=fm.get("t2") or meta.get("format") or "2021",
                        t3_format=fm.get("t3") or meta.get("format") or "2021",
-                       date=meta.get("date"), sections=data.get("sections") or {})
+                       date=meta.get("date"), sections=sections)
 
 
 def render(inp: RenderInput, to: str, out: str | Path, force: bool = False, blank_as_zero: bool = False,
@@ -92,16 +99,23 @@ def render(inp: RenderInput, to: str, out: str | Path, force: bool = False, blan
     kw = {"stamp": STAMP if errors else None, "blank": "0" if blank_as_zero else style.blank_mark, "style": style}
     if to == "html":
         from .html import to_html
-        Path(out).write_text(to_html(inp, **kw), "utf-8")
+        _write(out, to_html(inp, **kw).encode("utf-8"))
     elif to == "pdf":
         from .pdf import to_pdf
-        Path(out).write_bytes(to_pdf(inp, **kw))
+        _write(out, to_pdf(inp, **kw))
     elif to == "docx":
         from .docx import to_docx
-        Path(out).write_bytes(to_docx(inp, **kw))
+        _write(out, to_docx(inp, **kw))
     else:
         raise InputError(out, f"不支持的输出格式：{to}（可选 docx、pdf、html）")
     return findings
+
+
+def _write(out, data: bytes):
+    try:
+        Path(out).write_bytes(data)
+    except OSError as e:
+        raise InputError(out, f"无法写入输出文件（{e.strerror or e}）")
 
 
 def table_grids(inp: RenderInput, blank: str = "") -> dict:

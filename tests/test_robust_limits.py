@@ -1,0 +1,124 @@
+"""Per-document limits inside the library: a cooperative deadline that works in threads
+(no SIGALRM), pixel caps before a page is rendered or an image decoded, readers'
+third-party exceptions mapped to clean Chinese errors."""
+import io
+import threading
+import time
+
+import pytest
+
+from conftest import SHARED
+from gongkai import limits, parse_file
+from gongkai.errors import DamagedFile, InputError, LimitExceeded
+from gongkai.limits import Limits
+
+HOSTILE = SHARED / "corpus" / "hostile"
+PDF = SHARED / "corpus" / "dev" / "huaian_city_gov_2024.pdf"
+needs_hostile = pytest.mark.skipif(not HOSTILE.exists(), reason="shared hostile corpus not present")
+
+
+def test_checkpoint_and_nesting():
+    limits.checkpoint()                      # no active document: never raises
+    with limits.applied(Limits(seconds=0.05), "a.txt"):
+        limits.checkpoint()
+        with limits.applied(Limits(seconds=100), "a.txt"):   # an inner block cannot extend it
+            assert limits.remaining() < 0.06
+            time.sleep(0.06)
+            with pytest.raises(LimitExceeded, match=r"a.txt: 处理超时（超过 0.05 秒），已跳过"):
+                limits.checkpoint()
+    limits.checkpoint()
+    assert issubclass(LimitExceeded, InputError)
+
+
+@pytest.mark.skipif(not PDF.exists(), reason="shared corpus not present")
+def test_deadline_works_in_a_thread():
+    out = {}
+
+    def work():
+        try:
+            out["r"] = parse_file(PDF, limits=Limits(seconds=0.001))
+        except Exception as e:  # noqa: BLE001 - the test inspects it
+            out["e"] = e
+    t = threading.Thread(target=work)
+    t.start()
+    t.join(60)
+    assert isinstance(out.get("e"), LimitExceeded) and "处理超时" in str(out["e"])
+    # the same file within a normal budget, in another thread: fine
+    t = threading.Thread(target=lambda: out.update(ok=parse_file(PDF, limits=Limits(seconds=60))))
+    t.start()
+    t.join(120)
+    assert out["ok"].cells
+
+
+def test_no_time_limit():
+    with limits.applied(Limits(seconds=None), "x"):
+        assert limits.remaining() is None
+        limits.checkpoint()
+
+
+@needs_hostile
+def test_huge_pdf_page_is_refused_before_rendering():
+    import resource
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(LimitExceeded, match=r"第 1 页尺寸过大（40000×40000 像素"):
+        parse_file(HOSTILE / "M1_huge_page_no_text.pdf")
+    grew_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grew_mb < 500
+
+
+def test_pixel_limits_from_limits_object(tmp_path):
+    from PIL import Image
+    p = tmp_path / "scan.png"
+    Image.new("L", (3000, 3000), 255).save(p)
+    with pytest.raises(LimitExceeded, match="图片尺寸过大（3000×3000 像素"):
+        parse_file(p, limits=Limits(max_pixels=1_000_000))
+    with pytest.raises(LimitExceeded, match="图片解码所需内存过大"):
+        parse_file(p, limits=Limits(max_memory_mb=10))
+
+
+@needs_hostile
+def test_decompression_bomb_png():
+    with pytest.raises(LimitExceeded, match="图片尺寸过大"):
+        parse_file(HOSTILE / "M3_png_180Mpx_bomb.png")
+
+
+@needs_hostile
+@pytest.mark.parametrize("name", ["C3_docx_zlib_error.docx", "C4_docx_negative_seek.docx",
+                                  "C5_docx_zip_version.docx"])
+def test_damaged_docx(name):
+    with pytest.raises(DamagedFile, match=r"DOCX.*文件损坏"):
+        parse_file(HOSTILE / name)
+
+
+def _docx_bytes(parts: dict) -> bytes:
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for k, v in parts.items():
+            z.writestr(k, v)
+    return buf.getvalue()
+
+
+def test_docx_with_broken_xml(tmp_path):
+    p = tmp_path / "r.docx"
+    p.write_bytes(_docx_bytes({"word/document.xml": "<w:document xmlns:w='x'><w:body><w:p>"}))
+    with pytest.raises(DamagedFile, match="正文 XML 无法解析"):
+        parse_file(p)
+
+
+def test_truncated_pdf(tmp_path):
+    if not PDF.exists():
+        pytest.skip("shared corpus not present")
+    p = tmp_path / "cut.pdf"
+    p.write_bytes(PDF.read_bytes()[:3000])
+    with pytest.raises(InputError) as e:
+        parse_file(p)
+    assert str(e.value).startswith(str(p)) and "PDF" in str(e.value)
+
+
+@needs_hostile
+def test_over_4300_digit_number_is_text():
+    try:
+        parse_file(HOSTILE / "C2_int_over_4300_digits.txt")
+    except InputError as e:                   # tables not found is a clean outcome too
+        assert "内部" not in str(e)
