@@ -7,7 +7,8 @@ from pathlib import Path
 
 from . import PARSER_VERSION
 from .checks import finding, run_checks
-from .errors import NoTables
+from .errors import NotNationalFormat
+from .extract.evidence import evidence
 from .extract.locate import locate
 from .extract.meta import find_dates, find_period, find_title
 from .extract.narrative import claims
@@ -45,9 +46,12 @@ def _parse(text: str, file, locator, checks: bool) -> Report:
     lay.locator = locator
     z0, z1 = lay.zone
     narrative = text[:z0] + "\n" + text[z1:]
+    ev = evidence(lay)
+    if not ev.national:     # old reports, link pages, 工作要点: no invented numbers
+        raise NotNationalFormat(file or "<text>")
     tables = extract_tables(lay, file, narrative)
     if not any(tables.found.values()):
-        raise NoTables(file or "<text>", "未找到年度报告的表格（表二、表三、表四均未识别），可能不是政府信息公开工作年度报告")
+        raise NotNationalFormat(file or "<text>")
 
     lines = text.split("\n")
     title = find_title(lines)
