@@ -10,7 +10,7 @@ from .checks import finding, run_checks
 from .errors import NotNationalFormat
 from .extract.evidence import evidence
 from .extract.locate import locate
-from .extract.meta import find_dates, find_period, find_title
+from .extract.meta import find_dates, find_meta, find_period
 from .extract.narrative import claims
 from .extract.normalize import norm
 from .extract.tables import extract_tables
@@ -30,7 +30,8 @@ def parse_file(path: str | Path, checks: bool = True) -> Report:
 def parse_document(doc: Document, file: str | None = None, checks: bool = True) -> Report:
     if doc.kind == "text":
         return parse_text(doc.text, file=file, checks=checks)
-    report = _parse(clean(doc.text), file, lambda off: doc.source_at(off, file), checks)
+    report = _parse(clean(doc.text), file, lambda off: doc.source_at(off, file), checks,
+                    hints=getattr(doc, "hints", None))
     report.meta["reader"] = doc.kind
     if doc.notes:
         report.meta["reader_notes"] = doc.notes
@@ -41,7 +42,7 @@ def parse_text(text: str, file: str | None = None, checks: bool = True) -> Repor
     return _parse(clean(text), file, None, checks)
 
 
-def _parse(text: str, file, locator, checks: bool) -> Report:
+def _parse(text: str, file, locator, checks: bool, hints: dict | None = None) -> Report:
     lay = locate(text)
     lay.locator = locator
     z0, z1 = lay.zone
@@ -54,18 +55,20 @@ def _parse(text: str, file, locator, checks: bool) -> Report:
         raise NotNationalFormat(file or "<text>")
 
     lines = text.split("\n")
-    title = find_title(lines)
     first_section = min((a for a, _b, _e in lay.sections.values()), default=len(text))
     pre = text[:first_section]
     period = find_period(norm(pre)) or find_period(norm(text[:z0] if z0 else text[:4000]))
-    year = title.get("year") or period
+    title = find_meta(lines, hints=hints, file=file, opening=text[:min(len(text), first_section + 400)],
+                      period=period)
     fmts = tables.formats
     meta = {
-        "agency": title.get("agency"),
-        "year": year,
+        "agency": title["agency"],
+        "year": title["year"],
         "format": fmts.get("t2") or fmts.get("t3"),
         "formats": fmts,
-        "title": title.get("title"),
+        "title": title["title"],
+        "agency_source": title["agency_source"],
+        "year_source": title["year_source"],
         "period_year": period,
         "tables_found": tables.found,
         "sections_found": list(lay.sections),
@@ -95,6 +98,14 @@ def _parse(text: str, file, locator, checks: bool) -> Report:
         confirm_ocr(tables.cells, fmts.get("t3") or "2021")
     report = Report(meta=meta, cells=tables.cells, sections=sections, findings=list(tables.findings),
                     narrative=narrative, claims=claims(narrative), source=file)
+    inferred = {k: title[k + "_source"] for k in ("agency", "year")
+                if title[k + "_source"] in ("opening", "filename")}
+    if inferred:
+        what = "、".join(f"{'机关名称' if k == 'agency' else '报告年度'}「{title[k]}」取自"
+                        f"{'正文开头' if src == 'opening' else '文件名'}" for k, src in inferred.items())
+        report.findings.append(finding("meta.inferred", f"未找到报告标题，{what}，请核实", table="meta",
+                                       fields=tuple(f"meta.{k}" for k in inferred),
+                                       data={k: title[k] for k in inferred}))
     unc = report.uncertain
     if unc:
         report.findings.append(finding("parse.uncertain", f"{len(unc)} 个单元格读数存疑，请对照原文核实：{', '.join(unc[:10])}"

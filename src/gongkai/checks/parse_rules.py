@@ -24,3 +24,11 @@ def _uncertain():
 def _label_typo():
     """A row label or section heading is printed with a dropped, extra or changed
     character (e.g. 三类内容事务信息, 行政法复议).  The row is still read."""
+
+
+@rule("meta.inferred", "info", "机关名称或年度取自正文开头或文件名", stage="parse")
+def _meta_inferred():
+    """No title names the agency or the year, so it was taken from the opening sentences
+    (「本报告由某某局根据…编制」) or from the file name.  ``meta.agency_source`` and
+    ``meta.year_source`` say where each value came from (title, header, html_title,
+    period, opening, filename)."""

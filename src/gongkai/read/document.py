@@ -54,6 +54,7 @@ class Document:
     lines: list = field(default_factory=list)
     kind: str = "text"             # text | pdf | docx | html | ocr
     notes: list = field(default_factory=list)   # reader notes (zh), e.g. pages without text
+    hints: dict = field(default_factory=dict)   # metadata hints: {"title": page <title>, "headings": [h1–h3]}
     _text: str | None = None
     _starts: list | None = None
 
