@@ -40,6 +40,7 @@ _OPENING = [
 ]
 _AGENCY_END = re.compile(r"(?:政府|办公室|办公厅|委员会|局|厅|委|办|院|署|部|中心|分局|支队|大队|管委会|实验区|新区"
                          r"|开发区|街道|镇|乡|区|县|市|州|盟|旗|省|所|站|会|队|馆)$")
+_PRONOUN = re.compile(r"^(?:本|我|该)(?:局|委|厅|办|院|单位|机关|部门|区|县|市|镇|乡|街道|中心|公司)?$")
 _FILE_YEAR = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d{2})(?![0-9])")
 
 
@@ -69,17 +70,23 @@ def parse_title(s: str) -> dict:
     form, m = best
     year = int(m.group(2))
     anchor = m.end("pre") if form == "year_after" else m.start(2)
+    sentence = False
     if form == "year_agency":
         agency = _clean_agency(m.group("ag"))
-        if agency.endswith("人民") and c[m.end("ag"):].startswith("信息"):
+        if agency.endswith("人民") and re.match(r"政府信息", c[m.end("ag"):]):
             agency += "政府"     # 「2020年某市人民政府信息公开…」
     else:
-        agency = _clean_agency(m.group("pre"))
+        pre = m.group("pre")
+        sentence = bool(re.search(r"[，。；,;!?！？]", pre))
+        agency = _clean_agency(pre.rsplit("《", 1)[-1])
+    if _PRONOUN.match(agency):
+        agency = ""          # 「本局2023年…报告如下」: no name
     if len(agency) > 40:
         agency = ""          # a breadcrumb or a sentence, not an agency
     notes = [x[1:-1] for x in _NOTE.findall(norm(s))]
     return {"agency": agency or None, "year": year, "title": _clean_agency(c[:m.end()]) or None,
-            "start": anchor, "end": m.end(), "form": form, "notes": notes}
+            "start": anchor, "end": m.end(), "form": form, "notes": notes,
+            "sentence": sentence}
 
 
 def find_title(lines: list[str], max_lines: int = 40, first_line: int = 0) -> dict:
@@ -94,7 +101,7 @@ def find_title(lines: list[str], max_lines: int = 40, first_line: int = 0) -> di
             if k2 > k and len(parts[-1]) > 60:
                 break      # a title does not continue into a paragraph
             t = parse_title("".join(parts))
-            if t and t["start"] <= len(parts[0]) and len("".join(parts)) - t["end"] <= 24:
+            if t and not t["sentence"] and t["start"] <= len(parts[0]) and len("".join(parts)) - t["end"] <= 24:
                 if not t["agency"] and k > 0:
                     prev = nonempty[k - 1][1]
                     if len(prev) <= 40 and not re.search(r"[，。；,;：:]", prev):
