@@ -13,6 +13,7 @@ from .extract.locate import locate
 from .extract.meta import find_dates, find_meta, find_period
 from .extract.narrative import claims
 from .extract.normalize import norm
+from .extract.prose import paragraphs, prose, running_lines, wrap_width
 from .extract.tables import extract_tables
 from .model import Report
 from .read import read_document
@@ -92,12 +93,15 @@ def _parse(text: str, file, locator, checks: bool, hints: dict | None = None) ->
     if dates:
         meta["date"] = "%04d-%02d-%02d" % dates[-1]
 
-    sections = {sid: section_prose(lay, text, sid) for sid in lay.sections}
+    running, wrap = running_lines(text), wrap_width(narrative)
+    sections = {sid: section_prose(lay, text, sid, running, wrap) for sid in lay.sections}
+    # claims are read from whole sentences: wraps joined, page numbers and running titles gone
+    told = "\n\n".join(paragraphs(narrative, running, wrap))
     from .extract.confirm import confirm_ocr, needs_confirmation
     if any(needs_confirmation(c) for c in tables.cells.values()):
         confirm_ocr(tables.cells, fmts.get("t3") or "2021")
     report = Report(meta=meta, cells=tables.cells, sections=sections, findings=list(tables.findings),
-                    narrative=narrative, claims=claims(narrative), source=file)
+                    narrative=narrative, claims=claims(told), source=file)
     inferred = {k: title[k + "_source"] for k in ("agency", "year")
                 if title[k + "_source"] in ("opening", "filename")}
     if inferred:
@@ -116,13 +120,14 @@ def _parse(text: str, file, locator, checks: bool, hints: dict | None = None) ->
     return report
 
 
-def section_prose(lay, text: str, sid: str) -> str:
+def section_prose(lay, text: str, sid: str, running: set | None = None, wrap: int | None = None) -> str:
     """A section's own text without its table (the table's lines are data, kept in the
-    cells; the prose before and after it is what a renderer needs)."""
+    cells; the prose before and after it is what a renderer needs), as paragraphs
+    separated by a blank line (:mod:`gongkai.extract.prose`)."""
     _a, b, e = lay.sections[sid]
     inside = [x for x in lay.labels if b <= x.start < e and x.spec.table in ("t2", "t3", "t4")]
     if not inside:
-        return _clean(text[b:e])
+        return prose(text[b:e], running, wrap)
     t_start = text.rfind("\n", b, min(x.start for x in inside)) + 1 or b
     last = max(inside, key=lambda x: x.start)
     t_end = max(x.end for x in inside)
@@ -131,10 +136,5 @@ def section_prose(lay, text: str, sid: str) -> str:
     t_end = max(t_end, last_value + 1)
     nl = text.find("\n", t_end, e)
     t_end = e if nl < 0 else nl
-    before, after = _clean(text[b:max(b, t_start)]), _clean(text[t_end:e])
+    before, after = prose(text[b:max(b, t_start)], running, wrap), prose(text[t_end:e], running, wrap)
     return "\n\n".join(x for x in (before, after) if x)
-
-
-def _clean(s: str) -> str:
-    """Strip blank space and the Markdown heading marks of the next heading."""
-    return s.strip().rstrip("#").strip()
