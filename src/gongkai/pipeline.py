@@ -93,7 +93,7 @@ def _parse(text: str, file, locator, checks: bool, hints: dict | None = None) ->
     if dates:
         meta["date"] = "%04d-%02d-%02d" % dates[-1]
 
-    running, wrap = running_lines(text), wrap_width(narrative)
+    running, wrap = running_lines(text, title["title"]), wrap_width(narrative)
     sections = {sid: section_prose(lay, text, sid, running, wrap) for sid in lay.sections}
     # claims are read from whole sentences: wraps joined, page numbers and running titles gone
     told = "\n\n".join(paragraphs(narrative, running, wrap))

@@ -27,6 +27,7 @@ _NUMBER_ONLY = re.compile(r"^[一二三四五六七八九十]{1,3}[、.．]?$") 
 _LATIN_END = re.compile(r"[A-Za-z]$")
 _LATIN_START = re.compile(r"^[A-Za-z]")
 HEADING_MAX = 40        # a numbered line longer than this is a paragraph that starts with a number
+MIN_WRAP = 12           # no PDF wraps prose narrower than this
 LONG_LINE = 24          # without a known wrap width, a line this long that stops mid-sentence goes on
 RUNNING_MIN = 2         # a short line printed this many times is a running title
 
@@ -72,6 +73,8 @@ def _lines(text: str, running: set) -> list[tuple[str, str]]:
     """(line, kind) with kind "heading" | "start" | "" ; ("", "") = a blank line."""
     out = []
     for raw in text.replace("\r\n", "\n").split("\n"):
+        if raw and not raw.strip(" "):
+            continue          # a page number the reader blanked out (read.text.clean)
         s = raw.strip().replace("\u3000", " ").strip()
         md = bool(_MD.match(s))
         s = _MD.sub("", s).rstrip("#").strip()
@@ -119,7 +122,10 @@ def paragraphs(text: str, running: set | None = None, wrap: int | None = None) -
             out.append(s)
             cur_last, blank_after = "", False
             continue
-        if cur and (_ends_sentence(cur) or (blank_after and not _continues(cur_last, wrap))):
+        if cur and (_ends_sentence(cur) and not (wrap and len(cur_last) >= wrap and not blank_after)
+                    or (blank_after and not _continues(cur_last, wrap))):
+            # a sentence's end at the paragraph's end — unless the line runs to the full
+            # wrap width, where a sentence ending mid-paragraph is far likelier
             out.append(cur)
             cur = ""
         cur = _join(cur, s) if cur else s
@@ -141,12 +147,14 @@ def _continues(line: str, wrap: int | None) -> bool:
 def _wrap_width(widths: list[int]) -> int | None:
     """The width the lines were wrapped at: the length (±2) shared by many lines
     (a PDF's full lines); None when the lines are whole paragraphs."""
-    if len(widths) < 4:
+    if len(widths) < 6:
         return None
     counts = Counter(widths)
     best, n = max(((w, sum(counts.get(w + d, 0) for d in range(-2, 3))) for w in counts),
                   key=lambda x: (x[1], x[0]))
-    return best if n >= max(4, 0.4 * len(widths)) else None
+    if n < max(6, 0.4 * len(widths)) or best < MIN_WRAP:
+        return None
+    return max(w for w in widths if abs(w - best) <= 2)
 
 
 def _full(line: str, wrap: int | None) -> bool:
