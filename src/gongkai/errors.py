@@ -44,3 +44,14 @@ class LimitExceeded(InputError):
 
 class DamagedFile(InputError):
     """The file is of a known type but damaged (a reader's own exception, mapped)."""
+
+
+class NotNationalFormat(NoTables):
+    """Labels of the tables are named here and there, but not in the national format
+    (表二、表三、表四 as tables): a report from before 2019, a page that only links to a
+    report, a 工作要点 or a notice.  Nothing is read from it."""
+
+    MESSAGE = "未找到国家格式的表二、表三、表四：可能是 2019 年以前的报告或不是年度报告"
+
+    def __init__(self, path, problem=None):
+        super().__init__(path, problem or self.MESSAGE)

@@ -7,11 +7,13 @@ from pathlib import Path
 
 from . import PARSER_VERSION
 from .checks import finding, run_checks
-from .errors import NoTables
+from .errors import NotNationalFormat
+from .extract.evidence import evidence
 from .extract.locate import locate
-from .extract.meta import find_dates, find_period, find_title
+from .extract.meta import find_dates, find_meta, find_period
 from .extract.narrative import claims
 from .extract.normalize import norm
+from .extract.prose import paragraphs, prose, running_lines, wrap_width
 from .extract.tables import extract_tables
 from .limits import Limits, applied, checkpoint
 from .model import Report
@@ -44,7 +46,8 @@ def parse_file(path: str | Path, checks: bool = True, limits: Limits | None = No
 def parse_document(doc: Document, file: str | None = None, checks: bool = True) -> Report:
     if doc.kind == "text":
         return parse_text(doc.text, file=file, checks=checks)
-    report = _parse(clean(doc.text), file, lambda off: doc.source_at(off, file), checks)
+    report = _parse(clean(doc.text), file, lambda off: doc.source_at(off, file), checks,
+                    hints=getattr(doc, "hints", None))
     report.meta["reader"] = doc.kind
     if doc.notes:
         report.meta["reader_notes"] = doc.notes
@@ -55,30 +58,35 @@ def parse_text(text: str, file: str | None = None, checks: bool = True) -> Repor
     return _parse(clean(text), file, None, checks)
 
 
-def _parse(text: str, file, locator, checks: bool) -> Report:
+def _parse(text: str, file, locator, checks: bool, hints: dict | None = None) -> Report:
     lay = locate(text)
     lay.locator = locator
     z0, z1 = lay.zone
     narrative = text[:z0] + "\n" + text[z1:]
     checkpoint()
+    ev = evidence(lay)
+    if not ev.national:     # old reports, link pages, 工作要点: no invented numbers
+        raise NotNationalFormat(file or "<text>")
     tables = extract_tables(lay, file, narrative)
     checkpoint()
     if not any(tables.found.values()):
-        raise NoTables(file or "<text>", "未找到年度报告的表格（表二、表三、表四均未识别），可能不是政府信息公开工作年度报告")
+        raise NotNationalFormat(file or "<text>")
 
     lines = text.split("\n")
-    title = find_title(lines)
     first_section = min((a for a, _b, _e in lay.sections.values()), default=len(text))
     pre = text[:first_section]
     period = find_period(norm(pre)) or find_period(norm(text[:z0] if z0 else text[:4000]))
-    year = title.get("year") or period
+    title = find_meta(lines, hints=hints, file=file, opening=text[:min(len(text), first_section + 400)],
+                      period=period)
     fmts = tables.formats
     meta = {
-        "agency": title.get("agency"),
-        "year": year,
+        "agency": title["agency"],
+        "year": title["year"],
         "format": fmts.get("t2") or fmts.get("t3"),
         "formats": fmts,
-        "title": title.get("title"),
+        "title": title["title"],
+        "agency_source": title["agency_source"],
+        "year_source": title["year_source"],
         "period_year": period,
         "tables_found": tables.found,
         "sections_found": list(lay.sections),
@@ -102,12 +110,23 @@ def _parse(text: str, file, locator, checks: bool) -> Report:
     if dates:
         meta["date"] = "%04d-%02d-%02d" % dates[-1]
 
-    sections = {sid: section_prose(lay, text, sid) for sid in lay.sections}
+    running, wrap = running_lines(text, title["title"]), wrap_width(narrative)
+    sections = {sid: section_prose(lay, text, sid, running, wrap) for sid in lay.sections}
+    # claims are read from whole sentences: wraps joined, page numbers and running titles gone
+    told = "\n\n".join(paragraphs(narrative, running, wrap))
     from .extract.confirm import confirm_ocr, needs_confirmation
     if any(needs_confirmation(c) for c in tables.cells.values()):
         confirm_ocr(tables.cells, fmts.get("t3") or "2021")
     report = Report(meta=meta, cells=tables.cells, sections=sections, findings=list(tables.findings),
-                    narrative=narrative, claims=claims(narrative), source=file)
+                    narrative=narrative, claims=claims(told), source=file)
+    inferred = {k: title[k + "_source"] for k in ("agency", "year")
+                if title[k + "_source"] in ("opening", "filename")}
+    if inferred:
+        what = "、".join(f"{'机关名称' if k == 'agency' else '报告年度'}「{title[k]}」取自"
+                        f"{'正文开头' if src == 'opening' else '文件名'}" for k, src in inferred.items())
+        report.findings.append(finding("meta.inferred", f"未找到报告标题，{what}，请核实", table="meta",
+                                       fields=tuple(f"meta.{k}" for k in inferred),
+                                       data={k: title[k] for k in inferred}))
     unc = report.uncertain
     if unc:
         report.findings.append(finding("parse.uncertain", f"{len(unc)} 个单元格读数存疑，请对照原文核实：{', '.join(unc[:10])}"
@@ -119,13 +138,14 @@ def _parse(text: str, file, locator, checks: bool) -> Report:
     return report
 
 
-def section_prose(lay, text: str, sid: str) -> str:
+def section_prose(lay, text: str, sid: str, running: set | None = None, wrap: int | None = None) -> str:
     """A section's own text without its table (the table's lines are data, kept in the
-    cells; the prose before and after it is what a renderer needs)."""
+    cells; the prose before and after it is what a renderer needs), as paragraphs
+    separated by a blank line (:mod:`gongkai.extract.prose`)."""
     _a, b, e = lay.sections[sid]
     inside = [x for x in lay.labels if b <= x.start < e and x.spec.table in ("t2", "t3", "t4")]
     if not inside:
-        return _clean(text[b:e])
+        return prose(text[b:e], running, wrap)
     t_start = text.rfind("\n", b, min(x.start for x in inside)) + 1 or b
     last = max(inside, key=lambda x: x.start)
     t_end = max(x.end for x in inside)
@@ -134,10 +154,5 @@ def section_prose(lay, text: str, sid: str) -> str:
     t_end = max(t_end, last_value + 1)
     nl = text.find("\n", t_end, e)
     t_end = e if nl < 0 else nl
-    before, after = _clean(text[b:max(b, t_start)]), _clean(text[t_end:e])
+    before, after = prose(text[b:max(b, t_start)], running, wrap), prose(text[t_end:e], running, wrap)
     return "\n\n".join(x for x in (before, after) if x)
-
-
-def _clean(s: str) -> str:
-    """Strip blank space and the Markdown heading marks of the next heading."""
-    return s.strip().rstrip("#").strip()

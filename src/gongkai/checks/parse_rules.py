@@ -49,3 +49,11 @@ def _read_encoding():
     by U+FFFD) or a passage is in another encoding (a GBK passage in a UTF-8 file, a
     UTF-8 passage in a GBK file).  Those spans were decoded on their own; the finding
     names the lines (``data``: main encoding, lines per kind)."""
+
+
+@rule("meta.inferred", "info", "机关名称或年度取自正文开头或文件名", stage="parse")
+def _meta_inferred():
+    """No title names the agency or the year, so it was taken from the opening sentences
+    (「本报告由某某局根据…编制」) or from the file name.  ``meta.agency_source`` and
+    ``meta.year_source`` say where each value came from (title, header, html_title,
+    period, opening, filename)."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+
+from ..limits import checkpoint
 from decimal import Decimal
 
 
@@ -273,6 +275,8 @@ def _search(names, rows, amb, constraints):
 
     def rec(i):
         nonlocal nodes, complete
+        if nodes & 1023 == 0:
+            checkpoint()        # the document's own time budget (gongkai.limits)
         if len(results) >= MAX_SOLUTIONS or nodes > MAX_NODES or time.monotonic() > deadline:
             complete = False
             return

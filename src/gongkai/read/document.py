@@ -55,6 +55,7 @@ class Document:
     kind: str = "text"             # text | pdf | docx | html | ocr
     notes: list = field(default_factory=list)   # reader notes (zh), e.g. pages without text
     encoding: dict | None = None   # text/HTML: how the bytes were decoded (read.encoding.Decoded.info)
+    hints: dict = field(default_factory=dict)   # metadata hints: {"title": page <title>, "headings": [h1–h3]}
     _text: str | None = None
     _starts: list | None = None
 

@@ -147,7 +147,26 @@ def read_html(path, data: bytes) -> Document:
     body = root.find("body")
     walk(body if body is not None else root)
     flush()
+    doc.hints = _hints(root)
     return doc
+
+
+def _hints(root) -> dict:
+    """The page's <title> and first headings (the report's title when the body has none)."""
+    out: dict = {}
+    t = root.find(".//title")
+    if t is not None and (t.text_content() or "").strip():
+        out["title"] = " ".join(t.text_content().split())
+    heads = []
+    for h in root.iter("h1", "h2", "h3"):
+        s = " ".join((h.text_content() or "").split())
+        if s:
+            heads.append(s)
+        if len(heads) >= 10:
+            break
+    if heads:
+        out["headings"] = heads
+    return out
 
 
 def _cell_text(td) -> str:

@@ -3,6 +3,7 @@ the HTML, PDF and DOCX writers."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -137,10 +138,16 @@ def section_plan(inp: RenderInput):
 
 
 def paragraphs(md: str) -> list[str]:
-    """Markdown-ish text → paragraphs (blank lines separate; '#' marks dropped)."""
+    """Markdown-ish text → paragraphs (blank lines separate; '#' marks dropped).  The
+    parser's sections are already one paragraph per block; a block wrapped over lines
+    is joined (CJK without a space, Latin words with one)."""
     out = []
     for block in (md or "").replace("\r\n", "\n").split("\n\n"):
-        t = " ".join(x.strip().lstrip("#").strip() for x in block.split("\n") if x.strip())
+        t = ""
+        for x in block.split("\n"):
+            x = x.strip().lstrip("#").strip()
+            if x:
+                t = t + " " + x if t and re.search(r"[A-Za-z,.;:!?]$", t) and re.match(r"[A-Za-z]", x) else t + x
         if t:
             out.append(t)
     return out
