@@ -11,7 +11,7 @@ from difflib import SequenceMatcher
 
 from ..formats import national
 from .labels import Match
-from .normalize import norm
+from .normalize import norm, norm_keep_space
 
 # a line that starts with a label: optional numbering, then text up to the first value
 _LINE_LABEL = re.compile(r"[ \t\u3000]*(?P<prefix>[（(]?[0-9一二三四五六七八九十]{1,2}[)）.、．,，]?)?"
@@ -39,6 +39,7 @@ def _candidates(text: str, a: int, b: int, taken) -> list[tuple[int, int, str]]:
     """(start, end, printed label) of lines in text[a:b] that begin with a label-like
     text not inside a located label."""
     out = []
+    text = norm_keep_space(text)     # same length: full-width digits and letters as ASCII
     pos = text.rfind("\n", 0, a) + 1
     if pos < a:                       # the rest of the line after a label is its values
         nl = text.find("\n", a, b)
@@ -94,16 +95,57 @@ def missing_rows(text: str, located: list, zone_end: int, specs_by_key: dict) ->
                     i = j
                     continue
                 cands = _candidates(text, prev.end, nxt.start, taken)
-                missing = [specs_by_key[k] for k in order[i:j] if k in specs_by_key]
-                if cands and len(cands) == len(missing):
-                    for spec, (st, en, printed) in zip(missing, cands):
-                        if similarity(printed, spec) >= MIN_SIMILARITY or _same_prefix(printed, spec):
-                            out.append((spec, st, en, printed))
-                            found[spec.key] = _Placed(spec, st, en)
-                            taken.append((st, en))
+                missing = [specs_by_key[k] for k in order[i:j] if k in specs_by_key and _placeable(k, found)]
+                for spec, st, en, printed in align(missing, cands):
+                    out.append((spec, st, en, printed))
+                    found[spec.key] = _Placed(spec, st, en)
+                    taken.append((st, en))
                 i = j
     _ = starts, zone_end
     return out
+
+
+def _placeable(key: str, found: dict) -> bool:
+    """The rows that tell the formats apart (2021's sub-rows of 其他处理, 2019's single
+    row) are only placed when the format is already evident from a found row."""
+    subs = [k for k in found if k.startswith("t3.row:other.")]
+    if key.startswith("t3.row:other."):
+        return bool(subs)
+    if key == "t3.row:other":
+        return not subs
+    return True
+
+
+def _score(printed: str, spec) -> float:
+    sim = similarity(printed, spec)
+    if sim >= MIN_SIMILARITY or (_same_prefix(printed, spec) and sim >= 0.2):
+        return sim + (0.2 if _same_prefix(printed, spec) else 0.0)
+    return 0.0
+
+
+def align(missing: list, cands: list) -> list:
+    """Monotone alignment of the missing rows (in format order) with the candidate lines
+    (in printed order), maximising the summed similarity; pairs below the threshold are
+    never made (dynamic programming, both sequences may skip)."""
+    k, c = len(missing), len(cands)
+    if not k or not c:
+        return []
+    sc = [[_score(cands[j][2], missing[i]) for j in range(c)] for i in range(k)]
+    best = [[0.0] * (c + 1) for _ in range(k + 1)]
+    for i in range(k - 1, -1, -1):
+        for j in range(c - 1, -1, -1):
+            take = sc[i][j] + best[i + 1][j + 1] if sc[i][j] > 0 else 0.0
+            best[i][j] = max(take, best[i + 1][j], best[i][j + 1])
+    out, i, j = [], 0, 0
+    while i < k and j < c:
+        if sc[i][j] > 0 and best[i][j] == sc[i][j] + best[i + 1][j + 1]:
+            out.append((missing[i], cands[j]))
+            i, j = i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            i += 1
+        else:
+            j += 1
+    return [(spec, *cand) for spec, cand in out]
 
 
 def _same_prefix(printed: str, spec) -> bool:

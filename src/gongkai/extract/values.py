@@ -144,6 +144,19 @@ def _tokenize_cells(t: str, offset: int) -> list[Token]:
     return tokens
 
 
+_NUMBERING_TAIL = re.compile(r"[.、)）]\s*[\u4e00-\u9fff]")
+
+
+def _is_numbering(t: str, start: int, end: int, tk: Token) -> bool:
+    """A row's numbering left in the text when its label was not found ("2.其他…",
+    "(3)要求…") is not a cell value."""
+    if not isinstance(tk.value, int) or tk.signed or tk.value > 20 or tk.unit:
+        return False
+    if _NUMBERING_TAIL.match(t, end):
+        return True
+    return start > 0 and t[start - 1] in "(（" and t[end:end + 1] in ")）"
+
+
 def _tokenize_stream(t: str, offset: int) -> list[Token]:
     out: list[Token] = []
     for m in _STREAM_RE.finditer(t):
@@ -151,6 +164,9 @@ def _tokenize_stream(t: str, offset: int) -> list[Token]:
         if m.group("num") is not None:
             tk = parse_number(m.group("num"))
             if tk is None:
+                out.append(Token("text", m.group(0), line=off))
+                continue
+            if _is_numbering(t, m.start(), m.end(), tk):
                 out.append(Token("text", m.group(0), line=off))
                 continue
             tk.raw = m.group(0)
