@@ -462,7 +462,7 @@ def extract_t4(lay: Layout, file, out: TableResult):
     cands = sol.survivors["t4"]
     _cells_from_solution(lay, file, "t4", {"t4": (rt, cands, fids)}, sol, out)
     n_missing = len(fids) - len(toks)
-    if lay.__dict__.get("_t4_runs", 0) > 3 or n_missing >= 2:
+    if lay.__dict__.get("_t4_runs", 0) > 3 or (toks and n_missing >= 2):
         # values interleaved with header words over many lines (text extracted column by
         # column): their order is not the table's, whatever the sums say
         why = ("表四数值分散在多处、与表头文字交错，无法确定各数所在的列" if n_missing < 2 else
