@@ -291,7 +291,8 @@ def _row_candidates(tokens: list[Token], n: int, row_sum: bool) -> list[Candidat
     if m == 0:
         return [Candidate([Slot("blank") for _ in range(n)], 0, "empty")]
     if m > n:
-        return _drop(tokens, n) + _join(tokens, n, row_sum)
+        nums = sum(1 for t in tokens if t.kind == "num")
+        return _drop(tokens, n) + (_join(tokens, n, row_sum) if nums > n else [])
     # when complete splits that satisfy the row exist, they are the readings (if the
     # table then has no solution the solver leaves every differing cell uncertain)
     splittable = any(t.kind == "num" and t.digits and len(t.digits) > 1 for t in tokens)

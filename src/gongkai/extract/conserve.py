@@ -16,6 +16,7 @@ from .values import is_table_like, tokenize
 # a number that is a year of a header ("2024年") or the numbering of a label ("3." "（2）")
 _YEAR_AFTER = re.compile(r"\s*年")
 _NUMBERING_AFTER = re.compile(r"\s*[.．、)）]\s*[^\d\s]")
+_DIGIT = re.compile(r"[0-9０-９]")
 LEFTOVER_REASON = "表内有数字未归入任何单元格（{nums}），此格的读数不能由原文确定"
 
 
@@ -47,6 +48,9 @@ def printed_numbers(lay, locs) -> Counter:
         off = loc.value_start
         text = lay.text[off:max(off, nxt)]
         for line in text.split("\n"):
+            if not _DIGIT.search(line):
+                off += len(line) + 1
+                continue
             toks, _explicit = tokenize(line.replace("|", " ").replace("\t", " "), off)
             if any(t.kind == "num" for t in toks) and is_table_like(toks):
                 for t in toks:

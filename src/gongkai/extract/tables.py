@@ -153,6 +153,10 @@ def _cells_from_solution(lay, file, prefix_ids, rows_info, sol, out: TableResult
             for k in _used_tokens(cands, len(rt.tokens)):
                 out.use(lay, prefix_ids, rt.tokens[k])
         placed = bool(how & {"drop", "missing", "join"})
+        if rt is not None:      # the label's own line: [start of its last line, next newline)
+            lab_first = lay.text.rfind("\n", 0, max(rt.loc.start, rt.loc.end - 1)) + 1
+            nl = lay.text.find("\n", rt.loc.end)
+            lab_next = len(lay.text) if nl < 0 else nl
         how_s = "split" if "split" in how else ("missing" if "missing" in how else "join" if "join" in how else
                                                  ("align" if ("align" in how or "drop" in how) else "direct"))
         for j, fid in enumerate(fids):
@@ -172,7 +176,7 @@ def _cells_from_solution(lay, file, prefix_ids, rows_info, sol, out: TableResult
             if tok is not None and tok.kind == "blank":
                 out.positive_blank.add(fid)
             if tok is not None and tok.line is not None and not rt.explicit and \
-                    lay.line_of(tok.line) != lay.line_of(max(rt.loc.start, rt.loc.end - 1)):
+                    not (lab_first <= tok.line < lab_next):
                 out.detached.add(fid)
             if placed or res.kind == "var":
                 out.by_absence.add(fid)
@@ -402,6 +406,13 @@ def extract_t3(lay: Layout, file, out: TableResult, fmt: str):
 
 # ------------------------------------------------------------------ 表四
 def _t4_tokens(lay: Layout) -> tuple[list[Token], int | None]:
+    memo = lay.__dict__.get("_t4_memo")
+    if memo is None:
+        memo = lay.__dict__["_t4_memo"] = _t4_tokens_uncached(lay)
+    return memo
+
+
+def _t4_tokens_uncached(lay: Layout) -> tuple[list[Token], int | None]:
     last_t3 = max((x.end for x in lay.labels if x.spec.table == "t3" and x.spec.kind == "row"), default=None)
     start = None
     for x in lay.labels:
