@@ -6,6 +6,7 @@ its values, generate candidate readings and let the table arithmetic choose
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from dataclasses import dataclass, field
 
 from ..formats import national
@@ -132,6 +133,10 @@ def _reason(how: str, raw_tokens: list) -> str | None:
     return None
 
 
+def _jv(v):
+    return str(v) if isinstance(v, Decimal) else v
+
+
 def _used_tokens(cands, n_tokens: int) -> set:
     """Indexes of the printed tokens that every surviving reading puts into a cell (a
     token that only some readings use is not certainly accounted for)."""
@@ -153,6 +158,7 @@ def _cells_from_solution(lay, file, prefix_ids, rows_info, sol, out: TableResult
             for k in _used_tokens(cands, len(rt.tokens)):
                 out.use(lay, prefix_ids, rt.tokens[k])
         placed = bool(how & {"drop", "missing", "join"})
+        fused_gap = any(c.how == "missing" and any(sl.kind == "split" for sl in c.slots) for c in cands)
         if rt is not None:      # the label's own line: [start of its last line, next newline)
             lab_first = lay.text.rfind("\n", 0, max(rt.loc.start, rt.loc.end - 1)) + 1
             nl = lay.text.find("\n", rt.loc.end)
@@ -184,8 +190,17 @@ def _cells_from_solution(lay, file, prefix_ids, rows_info, sol, out: TableResult
                 reason = ORPHAN_REASON + (f"；{reason}" if reason else "")
             if res.status == "uncertain":
                 reason = f"有多种读法都符合表格算术：{res.alternatives}；" + (reason or "")
-            out.cells[fid] = Cell(res.value, raw, res.status, reason, src,
-                                  res.alternatives if res.status == "uncertain" else None)
+            status, alts = res.status, (res.alternatives if res.status == "uncertain" else None)
+            if status in ("value", "inferred") and prefix_ids in ("t3", "t4"):
+                if fused_gap:
+                    # digits ran together AND cells are missing: in crawler text the lost
+                    # cells are blanks, so where the gaps fall is not fixed by the sums
+                    status, alts = "uncertain", [_jv(res.value), None]
+                    reason = "数字粘连且缺格（可能是空白单元格），各数所在列无法唯一确定；" + (reason or "")
+                elif isinstance(res.value, (int, Decimal)) and res.value < 0:
+                    status, alts = "uncertain", [_jv(res.value), None, _jv(-res.value)]
+                    reason = "表中计数不能为负：可能是空白标记「-」与数字连在一起；" + (reason or "")
+            out.cells[fid] = Cell(res.value, raw, status, reason, src, alts)
 
 
 def _table_labels(lay: Layout, table: str) -> list:
