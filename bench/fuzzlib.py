@@ -710,7 +710,9 @@ class Pool:
         self.target = target or _default_target
         self.ocr, self.recycle = ocr, recycle
         self.tmp = tmp or "/tmp"
-        self.ctx = mp.get_context("fork")
+        # forkserver: children start from a fresh interpreter, not from a parent that may
+        # hold hundreds of MB of address space (pytest after OCR tests), which RLIMIT_AS counts
+        self.ctx = mp.get_context("forkserver")
         self.workers: list = []
         self.restarts = 0
 
