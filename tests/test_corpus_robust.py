@@ -15,7 +15,7 @@ import sys
 import time
 
 import pytest
-from test_corpus_db import ENV, PG, _pg_database
+from test_corpus_db import ENV, db  # noqa: F401  (db: the shared SQLite/PostgreSQL fixture)
 
 from gongkai.corpus import Corpus, CorpusError
 from gongkai.corpus import schema as S
@@ -24,21 +24,6 @@ from gongkai.corpus.importer import import_paths
 ENGLISH = ("Traceback", "sqlite3", "constraint", "already exists", "IntegrityError", "psycopg", "UNIQUE")
 HUGE = ("三、收到和处理政府信息公开申请情况\n"
         "一、本年新收政府信息公开申请数量 99999999999999999999 0 0 0 0 0 99999999999999999999\n")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request, tmp_path):
-    """A fresh database URL (SQLite file or a new PostgreSQL database); none created yet."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "corpus.db")
-        return
-    if not PG:
-        if os.environ.get("CI"):
-            pytest.fail("GONGKAI_TEST_PG is not set: .ci/run must start PostgreSQL (scripts/pg-test.sh)")
-        pytest.skip("no PostgreSQL server (export GONGKAI_TEST_PG=$(bash scripts/pg-test.sh))")
-    url, drop = _pg_database()
-    yield url
-    drop()
 
 
 @pytest.fixture(scope="module")

@@ -91,7 +91,7 @@ def locate(text: str) -> Layout:
                                                and x.start < first_t2_header)]
     # rows whose label is too damaged to match, found by their place between neighbours
     by_key = {sp.key: sp for sp in nf.labels}
-    for spec, st, en, printed in missing_rows(text, located, z_end, by_key):
+    for spec, st, en, printed in missing_rows(text, located, by_key):
         located.append(Located(as_match(spec, printed), st, en, 0, 0))
     located.sort(key=lambda x: x.start)
     for i, x in enumerate(located):

@@ -57,7 +57,7 @@ def _candidates(text: str, a: int, b: int, taken) -> list[tuple[int, int, str]]:
     return out
 
 
-def missing_rows(text: str, located: list, zone_end: int, specs_by_key: dict) -> list:
+def missing_rows(text: str, located: list, specs_by_key: dict) -> list:
     """New (spec, start, end, printed) for rows found by their place between found
     neighbours.  ``located`` is the sorted list of Located labels."""
     found = {}
@@ -65,7 +65,6 @@ def missing_rows(text: str, located: list, zone_end: int, specs_by_key: dict) ->
         if x.spec.kind == "row":
             found.setdefault(x.spec.key, x)
     taken = [(x.start, x.end) for x in located]
-    starts = sorted(x.start for x in located)
     out = []
     for table in ("t3", "t2"):
         for order in _row_order(table):
@@ -101,7 +100,6 @@ def missing_rows(text: str, located: list, zone_end: int, specs_by_key: dict) ->
                     found[spec.key] = _Placed(spec, st, en)
                     taken.append((st, en))
                 i = j
-    _ = starts, zone_end
     return out
 
 
