@@ -107,3 +107,28 @@ def test_glob_and_folder_inputs(tmp_path):
     assert len(list((tmp_path / "o").glob("*.json"))) == 2
     r = gk("parse", tmp_path / "nothing-here-*.txt", "-o", tmp_path / "o2")
     assert r.returncode == 2 and "没有匹配" in r.stderr
+
+
+@pytest.mark.parametrize("argv,expect", [
+    (["cases", "add", "--applicant", "张三"], "缺少必需的参数：--kind"),
+    (["parse", "x.txt", "--bogus"], "无法识别的参数：--bogus"),
+    (["fee", "--pages", "abc"], "参数 --pages：值无效（应为整数）：'abc'"),
+    (["render", "x.json", "-o", "y", "--to", "odt"], "无效的选项 'odt'"),
+    (["frob"], "无效的选项 'frob'"),
+])
+def test_usage_errors_are_chinese(argv, expect, capsys):
+    from gongkai.cli import main
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert expect in err and "错误" in err and "error:" not in err and "usage:" not in err
+    assert "查看用法" in err
+
+
+def test_help_headings_are_chinese(capsys):
+    from gongkai.cli import main
+    with pytest.raises(SystemExit):
+        main(["parse", "-h"])
+    out = capsys.readouterr().out
+    assert out.startswith("用法：gongkai parse") and "显示本帮助并退出" in out and "options" not in out

@@ -328,3 +328,28 @@ def test_a_document_without_national_tables_is_stored_without_a_report(db, synth
     assert "已在库中跳过 3" in r.stdout and "非国家格式" not in r.stdout
     r = _cli(db, "info")
     assert "已解析 2" in r.stdout and "非国家格式 1" in r.stdout and "失败 0" in r.stdout
+
+
+def test_a_migration_stopped_halfway_leaves_no_half_created_schema(tmp_path, monkeypatch):
+    """pysqlite commits each CREATE TABLE on its own unless a transaction is open: a
+    migration that fails (or is killed) after some tables must leave none of them, and the
+    next open must migrate the database whole."""
+    import sqlalchemy as sa
+    from alembic.operations import Operations
+    orig = Operations.create_table
+
+    def failing(self, name, *a, **kw):
+        if name == "audit":                       # in the second migration, after other tables
+            raise OSError(28, "No space left on device")
+        return orig(self, name, *a, **kw)
+    monkeypatch.setattr(Operations, "create_table", failing)
+    url = f"sqlite:///{tmp_path / 'half.db'}"
+    with pytest.raises(CorpusError) as e:
+        Corpus(url)
+    assert "half.db" in str(e.value)
+    with sa.create_engine(url).connect() as c:
+        tables = c.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
+    assert tables == []
+    monkeypatch.setattr(Operations, "create_table", orig)
+    again = Corpus(url)
+    assert again.revision() is not None and again.counts()["documents"] == 0

@@ -59,10 +59,10 @@ def test_harness_classifies_a_fake_target(tmp_path):
         p.write_text(what)
         items.append((i, p))
     t0 = time.monotonic()
-    with fuzzlib.Pool(workers=2, timeout=1.5, mem_mb=1536, rss_bar_mb=300, target=_fake_target,
+    with fuzzlib.Pool(workers=2, timeout=3.0, mem_mb=1536, rss_bar_mb=300, target=_fake_target,
                       tmp=str(tmp_path)) as pool:
         got = dict(pool.map(items))
-    assert time.monotonic() - t0 < 20
+    assert time.monotonic() - t0 < 30
     outcome = {order[i]: r["outcome"] for i, r in got.items() if order[i] != "ok"}
     assert [got[i]["outcome"] for i in (0, 3, 9)] == ["ok"] * 3       # the pool goes on after a hang/death
     assert outcome == {"crash": "crash", "hang": "hang", "unser": "unserialisable", "reject": "rejected",
@@ -70,7 +70,7 @@ def test_harness_classifies_a_fake_target(tmp_path):
     crash = got[order.index("crash")]
     assert crash["exc"] == "KeyError" and "test_fuzz_slice.py" in crash["frame"] and "_fake_target" in crash["frame"]
     assert got[order.index("die")]["exc"] == "WorkerDied(exit 3)"
-    assert got[order.index("hang")]["elapsed"] >= 1.5
+    assert got[order.index("hang")]["elapsed"] >= 3.0
     assert "_fake_target" in got[order.index("hang")]["stack"]
     assert got[order.index("unser")]["gongkai_frame"] == "to_dict().cells[*].alternatives[]: Decimal"
     assert got[order.index("rss")]["rss_mb"] > 300

@@ -215,6 +215,8 @@ def cmd_synth(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .cli_text import install
+    install()                        # argparse's own messages in Chinese
     p = argparse.ArgumentParser(prog="gongkai", description="政府信息公开工作年度报告：解析为带校验的数据")
     p.add_argument("--version", action="version", version=f"gongkai {__version__}")
     sub = p.add_subparsers(dest="cmd", required=True)

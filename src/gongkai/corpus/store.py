@@ -132,6 +132,11 @@ class Corpus:
             return                           # up to date: nothing to run (and the fields are stored)
         with self._migration_lock():
             with self.engine.begin() as conn:
+                if self.url.startswith("sqlite"):
+                    # pysqlite commits each CREATE TABLE on its own unless a transaction is
+                    # open: open one, so that a migration stopped halfway (killed, disk
+                    # full) leaves the schema as it was, never half created.
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
                 if MigrationContext.configure(conn).get_current_revision() != head:
                     cfg.attributes["connection"] = conn
                     command.upgrade(cfg, "head")
