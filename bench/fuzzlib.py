@@ -453,7 +453,7 @@ def m_pdf_many_pages(data, rng):
         from pypdf import PdfReader, PdfWriter
         r = PdfReader(io.BytesIO(data))
         w = PdfWriter()
-        n = rng.choice([60, 200, 600])
+        n = rng.choice([60, 120, 200, 600])      # 120: the reader's page limit
         pages = list(r.pages)
         for i in range(n):
             w.add_page(pages[i % len(pages)])

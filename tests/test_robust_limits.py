@@ -122,3 +122,80 @@ def test_over_4300_digit_number_is_text():
         parse_file(HOSTILE / "C2_int_over_4300_digits.txt")
     except InputError as e:                   # tables not found is a clean outcome too
         assert "内部" not in str(e)
+
+
+# --- hangs found by the fuzz harness (issue 11): each cause is bounded at its root --------
+
+def _seconds(fn, *a):
+    t0 = time.perf_counter()
+    fn(*a)
+    return time.perf_counter() - t0
+
+
+def test_default_budget_is_short_and_ocr_pages_extend_it():
+    assert Limits().seconds <= 10                 # no text-layer document runs past 10 s
+    with limits.applied(Limits(seconds=1, ocr_seconds_per_page=30), "scan.pdf"):
+        before = limits.remaining()
+        limits.extend(limits.current().ocr_seconds_per_page)
+        assert 30 < limits.remaining() - before + 1 <= 31.1
+    with limits.applied(Limits(seconds=None), "x.txt"):
+        limits.extend(30)                          # no limit: nothing to extend
+        assert limits.remaining() is None
+
+
+def test_safety_alarm_follows_an_extended_deadline(monkeypatch):
+    """The CLI's SIGALRM net must not kill an OCR document whose budget grew per page."""
+    import signal
+    from gongkai import batch
+    monkeypatch.setattr(batch, "SAFETY_GRACE", 0)
+    with limits.applied(Limits(seconds=1), "scan.pdf"):
+        with batch.time_limit(1, "scan.pdf"):
+            limits.extend(2)                       # now ~3 s of budget
+            t0 = time.monotonic()
+            while time.monotonic() - t0 < 1.6:     # past the first alarm (1 s + grace 0)
+                time.sleep(0.05)
+    assert signal.alarm(0) == 0
+
+
+def test_title_search_on_a_line_of_thousands_of_digits_is_fast():
+    """meta.parse_title's lazy prefix over a 6,000-digit line was quadratic (35 s)."""
+    from gongkai.extract.meta import find_title, parse_title
+    line = "2019" * 1500 + "年政府信息公开工作年度报告"
+    assert _seconds(parse_title, line) < 1.0
+    assert _seconds(find_title, [line] * 40) < 2.0
+
+
+def test_long_texts_are_refused_and_long_paragraphs_join_in_linear_time():
+    from gongkai import parse_text
+    from gongkai.extract.prose import paragraphs
+    with pytest.raises(InputError, match="文本过长"):
+        parse_text("重复的内容\n" * 400_000)
+    small = "这一行没有句号\n" * 20_000
+    big = small * 8
+    ratio = _seconds(paragraphs, big) / max(_seconds(paragraphs, small), 1e-3)
+    assert ratio < 30                              # quadratic joining was ~64× for 8× the text
+    assert len(paragraphs(small)) == 1
+
+
+def test_claims_over_many_repeated_sentences_are_linear():
+    from gongkai.extract.narrative import claims
+    s = "本年度共收到政府信息公开申请12件，其中自然人申请10件。\n"
+    n1 = _seconds(claims, s * 2000)
+    n8 = _seconds(claims, s * 16000)
+    assert len(claims(s * 3)) == 6
+    assert n8 / max(n1, 1e-3) < 30                 # was quadratic: each sentence scanned every claim
+
+
+def test_pdf_over_the_page_limit_is_refused_before_reading(tmp_path):
+    from pypdf import PdfWriter
+    from gongkai.read.pdf import MAX_PAGES
+    w = PdfWriter()
+    for _ in range(MAX_PAGES + 1):
+        w.add_blank_page(595, 842)
+    p = tmp_path / "many.pdf"
+    with open(p, "wb") as fh:
+        w.write(fh)
+    t0 = time.perf_counter()
+    with pytest.raises(InputError, match=f"页数过多（{MAX_PAGES + 1} 页"):
+        parse_file(p)
+    assert time.perf_counter() - t0 < 5

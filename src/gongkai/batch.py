@@ -185,6 +185,11 @@ def time_limit(seconds: int, path):
         return
 
     def handler(signum, frame):
+        from .limits import remaining
+        left = remaining()            # the library's deadline, extended per OCR page
+        if left is not None and left > -SAFETY_GRACE:
+            signal.alarm(max(1, int(left + SAFETY_GRACE) + 1))
+            return
         raise _Timeout()
     old = signal.signal(signal.SIGALRM, handler)
     signal.alarm(int(seconds) + SAFETY_GRACE)

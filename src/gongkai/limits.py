@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from .errors import LimitExceeded
 
-DEFAULT_SECONDS = 120
+DEFAULT_SECONDS = 8                    # a text-layer document (a report parses in ~0.01–2 s)
+DEFAULT_OCR_SECONDS_PER_PAGE = 30      # added to the budget for each page sent to OCR
 DEFAULT_MAX_PIXELS = 60_000_000        # one page or image (A4 at 200 DPI is ~3.9 million)
 DEFAULT_MAX_MEMORY_MB = 2048           # estimated memory for one page or image being decoded
 
@@ -23,6 +24,7 @@ DEFAULT_MAX_MEMORY_MB = 2048           # estimated memory for one page or image 
 @dataclass(frozen=True)
 class Limits:
     seconds: float | None = DEFAULT_SECONDS      # None: no time limit
+    ocr_seconds_per_page: float = DEFAULT_OCR_SECONDS_PER_PAGE
     max_pixels: int = DEFAULT_MAX_PIXELS
     max_memory_mb: int = DEFAULT_MAX_MEMORY_MB   # bitmap estimate (pixels × 4 bytes × copies)
 
@@ -54,6 +56,15 @@ def applied(limits: Limits | None, path) -> "_Active":
         yield act
     finally:
         _ACTIVE.reset(token)
+
+
+def extend(seconds: float) -> None:
+    """Give the current document ``seconds`` more (an OCR page is bounded per page, not by
+    the budget of a text-layer document).  No effect without a time limit."""
+    act = _ACTIVE.get()
+    if act is not None and act.deadline is not None:
+        act.deadline += seconds
+        act.seconds = (act.seconds or 0) + seconds
 
 
 def current() -> Limits:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from . import PARSER_VERSION
 from .checks import finding, run_checks
-from .errors import NotNationalFormat
+from .errors import InputError, NotNationalFormat
 from .extract.evidence import evidence
 from .extract.locate import locate
 from .extract.meta import find_dates, find_meta, find_period
@@ -26,7 +26,7 @@ _NAMED = re.compile(r"((?:19|20)\d{2})年度?的?政府信息公开(?:工作)?�
 
 def parse_file(path: str | Path, checks: bool = True, limits: Limits | None = None) -> Report:
     """Read any supported file (type decided by content) and parse it, within
-    ``limits`` (default ``Limits()``: 120 s, pixel and memory caps per page/image;
+    ``limits`` (default ``Limits()``: 8 s, plus 30 s per page sent to OCR; pixel and memory caps per page/image;
     over a limit: LimitExceeded, an InputError)."""
     with applied(limits, path):
         doc = read_document(path)
@@ -58,7 +58,13 @@ def parse_text(text: str, file: str | None = None, checks: bool = True) -> Repor
     return _parse(clean(text), file, None, checks)
 
 
+MAX_TEXT_CHARS = 2_000_000    # a report runs to 10,000–50,000 characters
+
+
 def _parse(text: str, file, locator, checks: bool, hints: dict | None = None) -> Report:
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputError(file or "<text>", f"文本过长（{len(text) // 10000} 万字符，上限 {MAX_TEXT_CHARS // 10000} 万）"
+                                           "——一份年度报告通常不到 5 万字，可能是重复或拼接的内容")
     lay = locate(text)
     lay.locator = locator
     z0, z1 = lay.zone

@@ -38,7 +38,9 @@ def rule(rule_id: str, severity: str, title: str, stage: str = "check"):
 
 def finding(rule_id: str, message: str, severity: str | None = None, **kw) -> Finding:
     if rule_id not in REGISTRY:
-        _load_all(corpus=True)
+        _load_all()
+        if rule_id not in REGISTRY:          # a rule across reports
+            _load_all(corpus=True)
     r = REGISTRY[rule_id]
     return Finding(rule_id, severity or r.severity, message, **kw)
 

@@ -5,6 +5,7 @@ changed character.  Overlaps are resolved longest-first."""
 from __future__ import annotations
 
 import re
+from itertools import islice
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -122,6 +123,9 @@ def _best_substring(core: str, window: str, limit: int):
     return d, end - back, end
 
 
+MAX_FUZZY_HITS = 64    # anchor occurrences tried per label: a label is printed a few times at most
+
+
 def _fuzzy(s: str, spec: LabelSpec) -> list[Match]:
     core = _cores(spec)[0][0]
     L = len(core)
@@ -132,7 +136,7 @@ def _fuzzy(s: str, spec: LabelSpec) -> list[Match]:
     anchors = {(core[:half], 0), (core[half:], half)}
     found: dict[int, int] = {}
     for a, off in anchors:
-        for p in _find_all(s, a):
+        for p in islice(_find_all(s, a), MAX_FUZZY_HITS):
             w0 = max(0, p - off - limit)
             w1 = min(len(s), p - off + L + limit)
             res = _best_substring(core, s[w0:w1], limit)

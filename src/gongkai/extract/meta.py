@@ -55,9 +55,16 @@ def _clean_agency(s: str) -> str:
     return s.strip(" :：-—_")
 
 
+TITLE_SCAN = 1000     # characters of a string a title is looked for in (regexes stay linear-bounded)
+LINE_SCAN = 400       # characters of a line find_title looks at (a title line is shorter)
+
+
 def parse_title(s: str) -> dict:
-    """One title string (compact or not) → {agency, year, title, start, end} or {}."""
-    c = _NOTE.sub("", norm(s))
+    """One title string (compact or not) → {agency, year, title, start, end} or {}.
+    Only the first TITLE_SCAN characters are read: a title is never longer, and the
+    forms' lazy prefixes would otherwise make a very long line (a 6,000-digit run)
+    cost quadratic time."""
+    c = _NOTE.sub("", norm(s[:TITLE_SCAN]))
     best = None
     for form, rx in _FORMS:
         m = rx.search(c)
@@ -83,7 +90,7 @@ def parse_title(s: str) -> dict:
         agency = ""          # 「本局2023年…报告如下」: no name
     if len(agency) > 40:
         agency = ""          # a breadcrumb or a sentence, not an agency
-    notes = [x[1:-1] for x in _NOTE.findall(norm(s))]
+    notes = [x[1:-1] for x in _NOTE.findall(norm(s[:TITLE_SCAN]))]
     return {"agency": agency or None, "year": year, "title": _clean_agency(c[:m.end()]) or None,
             "start": anchor, "end": m.end(), "form": form, "notes": notes,
             "sentence": sentence}
@@ -92,7 +99,7 @@ def parse_title(s: str) -> dict:
 def find_title(lines: list[str], max_lines: int = 40, first_line: int = 0) -> dict:
     """Look for the title in the first lines; it may be broken over up to three lines
     and the agency may stand on the line before."""
-    nonempty = [(i, x) for i, x in ((i, norm(l)) for i, l in enumerate(lines[:first_line + 160]))
+    nonempty = [(i, x) for i, x in ((i, norm(l[:LINE_SCAN])) for i, l in enumerate(lines[:first_line + 160]))
                 if x and i >= first_line][:max_lines]
     for k in range(len(nonempty)):
         parts = []

@@ -51,6 +51,7 @@ def claims(text: str) -> list[Claim]:
         if "申请" not in s and "复议" not in s and "诉讼" not in s:
             continue
         spans = []
+        first = len(out)          # this sentence's claims are out[first:]
         for kind, rx in _PATTERNS:
             for m in rx.finditer(s):
                 if any(m.start() < b and a < m.end() for a, b in spans):
@@ -65,11 +66,11 @@ def claims(text: str) -> list[Claim]:
                     val = int(g[0]) if g else None
                 out.append(Claim(kind, val, s, off))
                 spans.append((m.start(), m.end()))
-        if any(c.kind in ("received", "accepted") and c.sentence == s for c in out):
+        base = next((c for c in out[first:] if c.kind in ("received", "accepted")), None)
+        if base is not None:
             for rx, kind in ((_NATURAL, "received_natural"), (_ORG, "received_org")):
                 m = rx.search(s)
                 if m:
-                    base = next(c for c in out if c.kind in ("received", "accepted") and c.sentence == s)
                     out.append(Claim(kind + ("" if base.kind == "received" else "_accepted"),
                                      int(m.group(1)), s, off))
         if _ALL_CLOSED.search(s):

@@ -55,6 +55,9 @@ def _ends_sentence(s: str) -> bool:
     return s[-1] in _END
 
 
+TAIL = 32     # characters of a paragraph's end that decide how the next line joins it
+
+
 def _join(a: str, b: str) -> str:
     if _LATIN_END.search(a) and _LATIN_START.match(b):
         return a + " " + b
@@ -106,7 +109,8 @@ def paragraphs(text: str, running: set | None = None, wrap: int | None = None) -
     if wrap is None:
         wrap = _wrap_width([len(s) for s, k in lines if s and k != "heading"])
     out: list[str] = []
-    cur = cur_last = ""
+    cur: list[str] = []        # the paragraph being built, as pieces (joined once: linear)
+    tail = cur_last = ""       # tail: the paragraph's last characters
     blank_after = False
     for s, kind in lines:
         if not s:
@@ -116,23 +120,25 @@ def paragraphs(text: str, running: set | None = None, wrap: int | None = None) -
             kind = "heading"
         if kind:
             if cur:
-                out.append(cur)
-            cur = ""
+                out.append("".join(cur))
+            cur, tail = [], ""
         if kind == "heading":
             out.append(s)
             cur_last, blank_after = "", False
             continue
-        if cur and (_ends_sentence(cur) and not (wrap and len(cur_last) >= wrap and not blank_after)
+        if cur and (_ends_sentence(tail) and not (wrap and len(cur_last) >= wrap and not blank_after)
                     or (blank_after and not _continues(cur_last, wrap))):
             # a sentence's end at the paragraph's end — unless the line runs to the full
             # wrap width, where a sentence ending mid-paragraph is far likelier
-            out.append(cur)
-            cur = ""
-        cur = _join(cur, s) if cur else s
+            out.append("".join(cur))
+            cur, tail = [], ""
+        piece = _join(tail, s)[len(tail):] if cur else s     # _join may put a space between
+        cur.append(piece)
+        tail = (tail + piece)[-TAIL:]
         cur_last = s
         blank_after = False
     if cur:
-        out.append(cur)
+        out.append("".join(cur))
     while out and _NUMBER_ONLY.match(out[-1]):
         out.pop()
     return out

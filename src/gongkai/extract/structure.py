@@ -39,20 +39,23 @@ def _candidates(text: str, a: int, b: int, taken) -> list[tuple[int, int, str]]:
     """(start, end, printed label) of lines in text[a:b] that begin with a label-like
     text not inside a located label."""
     out = []
-    text = norm_keep_space(text)     # same length: full-width digits and letters as ASCII
-    pos = text.rfind("\n", 0, a) + 1
-    if pos < a:                       # the rest of the line after a label is its values
-        nl = text.find("\n", a, b)
+    lo = text.rfind("\n", 0, a) + 1
+    # only this span, normalised (same length: full-width digits and letters as ASCII)
+    seg = norm_keep_space(text[lo:b])
+    end_ = b - lo
+    pos = 0
+    if lo < a:                        # the rest of the line after a label is its values
+        nl = seg.find("\n", a - lo, end_)
         if nl < 0:
             return out
         pos = nl + 1
-    while pos < b:
-        nl = text.find("\n", pos, b)
-        end = b if nl < 0 else nl
-        m = _LINE_LABEL.match(text, pos, end)
-        if m and not any(s <= m.start("label") < e for s, e in taken):
+    while pos < end_:
+        nl = seg.find("\n", pos, end_)
+        end = end_ if nl < 0 else nl
+        m = _LINE_LABEL.match(seg, pos, end)
+        if m and not any(s <= m.start("label") + lo < e for s, e in taken):
             st = m.start("prefix") if m.group("prefix") else m.start("label")
-            out.append((st, m.end("label"), m.group(0).strip()))
+            out.append((st + lo, m.end("label") + lo, m.group(0).strip()))
         pos = end + 1
     return out
 

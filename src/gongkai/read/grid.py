@@ -15,27 +15,66 @@ from .document import CellRef, DocLine
 TOL = 3.0
 
 
+class _Lines:
+    """Ruling segments on one axis, grouped by their position: ``pos`` sorted, and for
+    each position the (lo, hi) extents along the other axis, sorted, with the running
+    maximum of hi — so "the nearest rule before/after p that reaches q" is a walk over
+    positions (a handful) with a bisect at each, not a scan of every segment."""
+
+    def __init__(self, segs, tol):
+        self.tol = tol
+        groups: dict[float, list] = {}
+        for pos, lo, hi in sorted(segs):
+            groups.setdefault(pos, []).append((lo, hi))
+        self.pos = sorted(groups)
+        self.spans = []
+        for p in self.pos:
+            iv = sorted(groups[p])
+            los = [a for a, _b in iv]
+            run, m = [], float("-inf")
+            for _a, b in iv:
+                m = max(m, b)
+                run.append(m)
+            self.spans.append((los, run))
+
+    def _reaches(self, k, q) -> bool:
+        los, run = self.spans[k]
+        i = bisect_right(los, q + self.tol)       # intervals starting at or before q (+tol)
+        return i > 0 and run[i - 1] >= q - self.tol
+
+    def before(self, p, q):
+        for k in range(bisect_right(self.pos, p) - 1, -1, -1):
+            if self._reaches(k, q):
+                return self.pos[k]
+        return None
+
+    def after(self, p, q):
+        for k in range(bisect_right(self.pos, p), len(self.pos)):
+            if self.pos[k] > p and self._reaches(k, q):
+                return self.pos[k]
+        return None
+
+
 class Rules:
     def __init__(self, hs, vs, tol=TOL):
         self.tol = tol
         self.vs = sorted(vs, key=lambda v: v[0])          # (x, y0, x, y1)
-        self.vx = [v[0] for v in self.vs]
         self.hs = sorted(hs, key=lambda h: h[1])          # (x0, y, x1, y)
-        self.hy = [h[1] for h in self.hs]
+        self._v = _Lines([(v[0], v[1], v[3]) for v in self.vs], tol)
+        self._h = _Lines([(h[1], h[0], h[2]) for h in self.hs], tol)
 
     def cell(self, cx, cy):
-        t = self.tol
-        i = bisect_right(self.vx, cx)
-        left = next((self.vs[k][0] for k in range(i - 1, -1, -1)
-                     if self.vs[k][1] - t <= cy <= self.vs[k][3] + t), None)
-        right = next((self.vs[k][0] for k in range(i, len(self.vs))
-                      if self.vs[k][1] - t <= cy <= self.vs[k][3] + t and self.vs[k][0] > cx), None)
-        j = bisect_right(self.hy, cy)
-        top = next((self.hs[k][1] for k in range(j - 1, -1, -1)
-                    if self.hs[k][0] - t <= cx <= self.hs[k][2] + t), None)
-        bottom = next((self.hs[k][1] for k in range(j, len(self.hs))
-                       if self.hs[k][0] - t <= cx <= self.hs[k][2] + t and self.hs[k][1] > cy), None)
-        if None in (left, right, top, bottom) or right - left < 1 or bottom - top < 1:
+        left = self._v.before(cx, cy)
+        if left is None:
+            return None
+        right = self._v.after(cx, cy)
+        if right is None:
+            return None
+        top = self._h.before(cy, cx)
+        if top is None:
+            return None
+        bottom = self._h.after(cy, cx)
+        if bottom is None or right - left < 1 or bottom - top < 1:
             return None
         return (round(left, 0), round(top, 0), round(right, 0), round(bottom, 0))
 

@@ -201,5 +201,7 @@ def read_image(path, data: bytes):
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as e:
         raise DamagedFile(path, f"图片文件损坏，无法打开（{e.__class__.__name__}）")
     doc = Document(kind="ocr")
+    from ..limits import current, extend
+    extend(current().ocr_seconds_per_page)        # OCR is bounded per page
     doc.lines = ocr_lines(img, None, 1.0, path)
     return doc

@@ -6,13 +6,13 @@ page and box.  Pages without a text layer are OCR'd when the OCR extra is instal
 from __future__ import annotations
 
 from ..errors import DamagedFile, InputError, LimitExceeded, UnsupportedFormat
-from ..limits import check_pixels, checkpoint
+from ..limits import check_pixels, checkpoint, current, extend
 from .document import DocLine, Document
 from .grid import grid_rows, line_text
 
 import re
 
-MAX_PAGES = 200
+MAX_PAGES = 120        # annual reports run to 8–40 pages; a text-layer page costs ~15 ms
 THIN = 2.5     # points: a path thinner than this is a ruling line
 _HEADER_WORDS = re.compile(r"申请人情况|自然人|法人或其他组织|结果维持|信息内容|本年制发|行政复议|勾稽")
 
@@ -184,6 +184,7 @@ def _ocr_pages(path, data, pages, doc, all_empty: bool):
     try:
         for pno in pages:
             checkpoint()
+            extend(current().ocr_seconds_per_page)     # OCR is bounded per page
             try:
                 page = pdf[pno - 1]
                 w, h = page.get_size()
