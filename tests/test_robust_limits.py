@@ -199,3 +199,12 @@ def test_pdf_over_the_page_limit_is_refused_before_reading(tmp_path):
     with pytest.raises(InputError, match=f"页数过多（{MAX_PAGES + 1} 页"):
         parse_file(p)
     assert time.perf_counter() - t0 < 5
+
+
+def test_a_digit_run_in_a_narrative_sentence_is_no_claim_and_no_crash():
+    """Fuzz case 1-000045: 「共收到政府信息公开申请<4,782 digits>件」 made int() raise in
+    narrative.claims (Python's 4,300-digit limit)."""
+    from gongkai.extract.narrative import claims
+    s = "本年度共收到政府信息公开申请" + "7" * 4782 + "件。共收到政府信息公开申请12件。"
+    got = [(c.kind, c.value) for c in claims(s)]
+    assert ("received", 12) in got and all(v is None or v < 10 ** 12 for _k, v in got)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from .normalize import norm
 
-N = r"(\d+)"
+N = r"(?<!\d)(\d{1,12})(?!\d)"     # a whole number of at most 12 digits (no claim from a digit run)
 _UNIT = r"(?:件|项|个|宗|起)"
 
 
