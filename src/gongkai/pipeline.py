@@ -13,7 +13,7 @@ from .extract.locate import locate
 from .extract.meta import find_dates, find_meta, find_period
 from .extract.narrative import claims
 from .extract.normalize import norm
-from .extract.prose import paragraphs, prose, running_lines, wrap_width
+from .extract.prose import Memo, paragraphs, prose, running_lines, wrap_width
 from .extract.tables import extract_tables
 from .limits import Limits, applied, checkpoint
 from .model import Report
@@ -116,10 +116,11 @@ def _parse(text: str, file, locator, checks: bool, hints: dict | None = None) ->
     if dates:
         meta["date"] = "%04d-%02d-%02d" % dates[-1]
 
-    running, wrap = running_lines(text, title["title"]), wrap_width(narrative)
-    sections = {sid: section_prose(lay, text, sid, running, wrap) for sid in lay.sections}
+    memo = Memo()
+    running, wrap = running_lines(text, title["title"], memo), wrap_width(narrative, memo)
+    sections = {sid: section_prose(lay, text, sid, running, wrap, memo) for sid in lay.sections}
     # claims are read from whole sentences: wraps joined, page numbers and running titles gone
-    told = "\n\n".join(paragraphs(narrative, running, wrap))
+    told = "\n\n".join(paragraphs(narrative, running, wrap, memo))
     from .extract.confirm import confirm_ocr, needs_confirmation
     if any(needs_confirmation(c) for c in tables.cells.values()):
         confirm_ocr(tables.cells, fmts.get("t3") or "2021")
@@ -144,14 +145,15 @@ def _parse(text: str, file, locator, checks: bool, hints: dict | None = None) ->
     return report
 
 
-def section_prose(lay, text: str, sid: str, running: set | None = None, wrap: int | None = None) -> str:
+def section_prose(lay, text: str, sid: str, running: set | None = None, wrap: int | None = None,
+                  memo: Memo | None = None) -> str:
     """A section's own text without its table (the table's lines are data, kept in the
     cells; the prose before and after it is what a renderer needs), as paragraphs
     separated by a blank line (:mod:`gongkai.extract.prose`)."""
     _a, b, e = lay.sections[sid]
     inside = [x for x in lay.labels if b <= x.start < e and x.spec.table in ("t2", "t3", "t4")]
     if not inside:
-        return prose(text[b:e], running, wrap)
+        return prose(text[b:e], running, wrap, memo)
     t_start = text.rfind("\n", b, min(x.start for x in inside)) + 1 or b
     last = max(inside, key=lambda x: x.start)
     t_end = max(x.end for x in inside)
@@ -160,5 +162,5 @@ def section_prose(lay, text: str, sid: str, running: set | None = None, wrap: in
     t_end = max(t_end, last_value + 1)
     nl = text.find("\n", t_end, e)
     t_end = e if nl < 0 else nl
-    before, after = prose(text[b:max(b, t_start)], running, wrap), prose(text[t_end:e], running, wrap)
+    before, after = prose(text[b:max(b, t_start)], running, wrap, memo), prose(text[t_end:e], running, wrap, memo)
     return "\n\n".join(x for x in (before, after) if x)

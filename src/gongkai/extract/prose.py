@@ -37,10 +37,13 @@ def is_page_furniture(line: str) -> bool:
     return bool(s) and bool(_PAGE.match(s))
 
 
-def running_lines(text: str, title: str | None = None) -> set:
+def running_lines(text: str, title: str | None = None, memo: "Memo | None" = None) -> set:
     """Short lines (compact) printed on several pages: running titles and footers.
     The report's title counts from its second printing (the first is the title)."""
-    counts = Counter(norm(ln) for ln in text.split("\n"))
+    if memo is None:
+        counts = Counter(norm(ln) for ln in text.split("\n"))
+    else:
+        counts = Counter(memo.norm_raw(ln) for ln in text.split("\n"))
     out = set()
     for s, n in counts.items():
         if n >= RUNNING_MIN and 4 <= len(s) <= 60 and s[-1] not in _END and not _HEADING.match(s):
@@ -48,6 +51,24 @@ def running_lines(text: str, title: str | None = None) -> set:
     if title:
         out.add(norm(title))
     return out
+
+
+class Memo:
+    """Per-document memo of line classifications: the same lines are read for the
+    running titles, the wrap width, each section and the narrative; each raw line is
+    classified and normalised once.  Local to one parse (never shared across documents)."""
+
+    __slots__ = ("raw", "lines")
+
+    def __init__(self):
+        self.raw: dict[str, str] = {}
+        self.lines: dict[str, tuple] = {}
+
+    def norm_raw(self, ln: str) -> str:
+        v = self.raw.get(ln)
+        if v is None:
+            v = self.raw[ln] = norm(ln)
+        return v
 
 
 def _ends_sentence(s: str) -> bool:
@@ -72,40 +93,58 @@ def _heading(s: str) -> bool:
     return not re.search(r"[，,；;。]", body)
 
 
-def _lines(text: str, running: set) -> list[tuple[str, str]]:
+def _classify(raw: str) -> tuple:
+    """(line, kind, compact line) of one raw line; kind "skip" (nothing: a blanked page
+    number or page furniture), "blank", "heading", "start" or ""."""
+    if raw and not raw.strip(" "):
+        return ("", "skip", "")      # a page number the reader blanked out (read.text.clean)
+    s = raw.strip().replace("\u3000", " ").strip()
+    md = bool(_MD.match(s))
+    s = _MD.sub("", s).rstrip("#").strip()
+    b = _BOLD.match(s)
+    if b:                 # a Markdown bold line: a heading
+        s, md = b.group(1).strip(), True
+    if s.strip("*") == "":
+        s = ""
+    if not s:
+        return ("", "blank", "")
+    if is_page_furniture(s):
+        return ("", "skip", "")      # page furniture: not even a paragraph break
+    kind = "heading" if md or _DATE_LINE.match(s) else ("start" if _HEADING.match(s) else "")
+    return (s, kind, norm(s))
+
+
+def _lines(text: str, running: set, memo: Memo | None = None) -> list[tuple[str, str]]:
     """(line, kind) with kind "heading" | "start" | "" ; ("", "") = a blank line."""
     out = []
+    cache = memo.lines if memo is not None else {}
     for raw in text.replace("\r\n", "\n").split("\n"):
-        if raw and not raw.strip(" "):
-            continue          # a page number the reader blanked out (read.text.clean)
-        s = raw.strip().replace("\u3000", " ").strip()
-        md = bool(_MD.match(s))
-        s = _MD.sub("", s).rstrip("#").strip()
-        b = _BOLD.match(s)
-        if b:                 # a Markdown bold line: a heading
-            s, md = b.group(1).strip(), True
-        if s.strip("*") == "":
-            s = ""
-        if not s:
+        c = cache.get(raw)
+        if c is None:
+            c = cache[raw] = _classify(raw)
+        s, kind, n = c
+        if kind == "skip":
+            continue
+        if kind == "blank":
             out.append(("", ""))
             continue
-        if is_page_furniture(s) or norm(s) in running:
-            continue          # page furniture: not even a paragraph break
-        kind = "heading" if md or _DATE_LINE.match(s) else ("start" if _HEADING.match(s) else "")
+        if n in running:
+            continue          # a running title: not even a paragraph break
         out.append((s, kind))
     return out
 
 
-def wrap_width(text: str) -> int | None:
+def wrap_width(text: str, memo: Memo | None = None) -> int | None:
     """The width a document's lines were wrapped at (None: lines are paragraphs)."""
-    return _wrap_width([len(s) for s, k in _lines(text, set()) if s and k != "heading"])
+    return _wrap_width([len(s) for s, k in _lines(text, set(), memo) if s and k != "heading"])
 
 
-def paragraphs(text: str, running: set | None = None, wrap: int | None = None) -> list[str]:
+def paragraphs(text: str, running: set | None = None, wrap: int | None = None,
+               memo: Memo | None = None) -> list[str]:
     """Lines → paragraphs.  ``running``: compact lines to drop (see
     :func:`running_lines`); page numbers are always dropped.  ``wrap``: the
     document's wrap width (:func:`wrap_width`; computed from ``text`` if not given)."""
-    lines = _lines(text, running or set())
+    lines = _lines(text, running or set(), memo)
     if wrap is None:
         wrap = _wrap_width([len(s) for s, k in lines if s and k != "heading"])
     out: list[str] = []
@@ -169,6 +208,6 @@ def _full(line: str, wrap: int | None) -> bool:
     return len(line) >= (wrap * 0.8 if wrap else LONG_LINE)
 
 
-def prose(text: str, running: set | None = None, wrap: int | None = None) -> str:
+def prose(text: str, running: set | None = None, wrap: int | None = None, memo: Memo | None = None) -> str:
     """Paragraphs separated by a blank line."""
-    return "\n\n".join(paragraphs(text, running, wrap))
+    return "\n\n".join(paragraphs(text, running, wrap, memo))
