@@ -208,3 +208,24 @@ def test_a_digit_run_in_a_narrative_sentence_is_no_claim_and_no_crash():
     s = "本年度共收到政府信息公开申请" + "7" * 4782 + "件。共收到政府信息公开申请12件。"
     got = [(c.kind, c.value) for c in claims(s)]
     assert ("received", 12) in got and all(v is None or v < 10 ** 12 for _k, v in got)
+
+
+def test_rows_of_long_digit_runs_end_within_the_budget():
+    """Fuzz case 1-003050 (long_digits): rows of 40–60 fused digits made the candidate
+    enumeration run 1 s a row with no checkpoint (10 s in all).  Such a run is no row of
+    fused cells (7 cells × 5 digits is 35), and the enumerations honour the deadline."""
+    from gongkai import parse_text
+    from gongkai.extract.candidates import MAX_DIGITS, row_candidates
+    from gongkai.extract.values import tokenize
+    toks, _ = tokenize("1234567890" * 5 + " 12")
+    assert len(toks[0].digits) > MAX_DIGITS and row_candidates(toks, 7, row_sum=True)[0].how == "unreadable"
+    seed = (SHARED / "corpus" / "seeds" / "000_ab214c7b681a9243.txt")
+    if seed.exists():
+        text = seed.read_text("utf-8").replace("\n", "\n" + "39" * 19 + " ", 40)
+        t0 = time.perf_counter()
+        parse_text(text)
+        assert time.perf_counter() - t0 < 5
+    with limits.applied(Limits(seconds=0.2), "rows.txt"):
+        time.sleep(0.25)
+        with pytest.raises(LimitExceeded):
+            row_candidates(tokenize("12345678901234567890123 4567890123")[0], 7, row_sum=False)

@@ -13,12 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import combinations
 
+from ..limits import checkpoint
 from .values import Token
 
 MAX_CANDIDATES = 4000
 MAX_NODES = 200_000       # work cap of one row's enumeration; beyond it the row is unreadable
 MAX_STRAY = 4             # stray numbers one row may drop; beyond, the row is unreadable
-MAX_DIGITS = 64           # a digit run longer than this is no row of fused cells
+MAX_DIGITS = 40           # a digit run longer than this is no row of fused cells (7 cells × 5 digits is 35)
+CHECK_EVERY = 0xFFF       # enumerations check the document's deadline every 4,096 nodes
 
 
 @dataclass
@@ -77,6 +79,8 @@ def _fill(tokens: list[Token], n: int, max_missing: int | None = None) -> list[C
         nodes += 1
         if len(out) >= MAX_CANDIDATES or nodes > MAX_NODES:
             return
+        if not nodes & CHECK_EVERY:
+            checkpoint()          # the document's time budget (rows × the node cap is a lot)
         if i == m:
             missing = n - used
             if missing < 0 or (max_missing is not None and missing > max_missing):
@@ -147,6 +151,8 @@ def _fill_with_sum(tokens: list[Token], n: int) -> list[Candidate]:
             nodes[0] += 1
             if len(out) >= MAX_CANDIDATES or s > total or nodes[0] > MAX_NODES:
                 return
+            if not nodes[0] & CHECK_EVERY:
+                checkpoint()
             if pi == len(pieces):
                 if parts_left == 0 and s == total:
                     slots = [Slot("split", int(x), x, ti) for x, ti in acc]
