@@ -50,9 +50,19 @@ def _candidates(text: str, a: int, b: int, taken) -> list[tuple[int, int, str]]:
         nl = text.find("\n", pos, b)
         end = b if nl < 0 else nl
         m = _LINE_LABEL.match(text, pos, end)
+        # a fragment running into the next found label is that label's damaged start
+        # ("(二)来" of "(二)来部分公开…"), not a row of its own
+        if m and m.end("label") == b:
+            m = None
         if m and not any(s <= m.start("label") < e for s, e in taken):
             st = m.start("prefix") if m.group("prefix") else m.start("label")
             out.append((st, m.end("label"), m.group(0).strip()))
+            # a group label and its first row on one line ("三、本年度办理结果\t（一）予以公开"):
+            # the numbered label after it is a candidate too
+            m2 = _LINE_LABEL.match(text, m.end(), end)
+            if (m2 and m2.group("prefix") and m2.end("label") < b
+                    and not any(s <= m2.start("label") < e for s, e in taken)):
+                out.append((m2.start("prefix"), m2.end("label"), m2.group(0).strip()))
         pos = end + 1
     return out
 
