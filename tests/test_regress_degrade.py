@@ -11,7 +11,8 @@ import pytest
 from conftest import VENDORED
 from gongkai import parse_text
 from gongkai.degrade import same
-from gongkai.extract.labels import find_labels
+from gongkai.extract.labels import _fuzzy, find_labels
+from gongkai.extract.meta import find_meta
 from gongkai.extract.normalize import Compact
 from gongkai.extract.structure import _candidates
 from gongkai.formats import national
@@ -72,3 +73,59 @@ def test_numbered_row_after_a_group_label_on_its_line_is_a_candidate():
                    "（二）部分公开（区分处理的，只计这一情形，不计其他情形）\t0\t0\t0\t0\t0\t0\t0\n")
     r = parse_text(text)
     assert r.value("t3.granted.natural") == 2 and r.value("t3.granted.total") == 2
+
+
+def test_vertical_group_characters_before_a_numbered_row_label():
+    """pdftotext -layout prints 表三's vertical group label one character per line, in
+    front of the wrapped row labels (' 三 4.保护第三方合法'): such lines offered no
+    candidate, the rows stayed unfound and the row above read their values (16 of
+    5.属于三类内部事务信息 became 3.危及…'s total)."""
+    text = ("    3.危及“三安全一\n                /    /     /     /     /   /     /\n  （ 稳定”\n"
+            " 三 4.保护第三方合法\n                /    /     /     /     /   /     /\n ） 权益\n"
+            " 不 5.属于三类内部事\n                /    /     /    16     /   /    16\n 予 务信息\n")
+    got = [c[2] for c in _candidates(text, text.index("\n"), len(text), [])]
+    assert "4.保护第三方合法" in got and "5.属于三类内部事" in got
+    assert "务信息" not in got           # a continuation line is no candidate of its own
+    r = parse_file(REGRESS / "layout_vertical_group_numbered_rows.txt")
+    assert r.value("t3.denied.internal_affairs.total") == 16
+    assert r.cells["t3.denied.safety_stability.total"].status == "blank"
+
+
+def test_fuzzy_label_does_not_take_a_blank_mark_for_a_changed_character():
+    """'四、结转下年度继续办 / - 1 - - 2 - 3 / 理' (label wrapped around its values):
+    the edit-distance match took the first blank mark '-' for the label's '理', and the
+    row lost its first cell (read as 0 by the arithmetic)."""
+    text = "四、结转下年度继续办\n                -    1       -     -     2    -     3\n理\n"
+    c = Compact(text)
+    specs = [s for s in national().labels if s.key == "t3.row:carried_forward"]
+    assert all("-" not in m.text for m in _fuzzy(c.s, specs[0], c.gap_before))
+    r = parse_file(REGRESS / "layout_blank_mark_in_wrapped_label.txt")
+    assert r.cells["t3.carried_forward.natural"].status == "blank"
+    assert r.value("t3.carried_forward.commercial") == 1 and r.value("t3.carried_forward.total") == 3
+
+
+def test_markdown_cells_holding_several_values():
+    """markitdown merges neighbouring PDF columns into one Markdown cell ('| 59 - | 39 8 |'):
+    such a cell was one text token, the row's cells shifted, and 59 was lost silently."""
+    from gongkai.extract.values import tokenize
+    toks, explicit = tokenize("393 146 | 168 161 | 145 | - 1013 |\n")
+    assert explicit and [t.value for t in toks] == [393, 146, 168, 161, 145, None, 1013]
+    # a row on its own line: its label column(s) — empty or a fragment of the wrapped label — go
+    toks, _ = tokenize("（区\n本\n分处理的，只计这一\n|     | 59 - | 39 8 | -   | - 106 |\n年\n")
+    assert [t.kind for t in toks] == ["num", "blank", "num", "num", "blank", "blank", "num"]
+    toks, _ = tokenize("\n其\n|     | 费用、行政机关不 | 54  | -   | -   | -   | -   | -   | 54  |\n")
+    assert [t.value for t in toks] == [54, None, None, None, None, None, 54]
+    toks, _ = tokenize("\n|     | — — | — — | 19 — | 19  |\n")     # marks are values, not label text
+    assert [t.value for t in toks] == [None, None, None, None, 19, None, 19]
+    r = parse_file(REGRESS / "markdown_merged_cells.md")
+    assert r.value("t3.partial.natural") == 59 and r.value("t3.partial.total") == 106
+    assert r.value("t3.new.natural") == 393 and r.value("t3.new.total") == 1013
+
+
+def test_title_of_a_collapsed_crawler_text():
+    """A crawler text with every line break turned into a space: the title at its start
+    was refused (too much text after it on 'its line'), so the agency was missing."""
+    body = ("洛阳市偃师区司法局2024年政府信息公开工作年度报告 本报告所列数据的统计期限为2024年1月1日至"
+            "2024年12月31日。 一、总体情况 " + "（一）主动公开方面。严格落实“五公开”要求，及时更新栏目39个。 " * 8)
+    m = find_meta(body.split("\n"))
+    assert m["agency"] == "洛阳市偃师区司法局" and m["year"] == 2024 and m["agency_source"] == "title"

@@ -130,6 +130,9 @@ def _best_substring(core: str, window: str, limit: int):
     return d, end - back, end
 
 
+_MARKS = set("-/\\…")     # blank marks as normalised
+
+
 def _fuzzy(s: str, spec: LabelSpec, gap_before=None) -> list[Match]:
     core = _cores(spec)[0][0]
     L = len(core)
@@ -144,9 +147,11 @@ def _fuzzy(s: str, spec: LabelSpec, gap_before=None) -> list[Match]:
             w0 = max(0, p - off - limit)
             w1 = min(len(s), p - off + L + limit)
             res = _best_substring(core, s[w0:w1], limit)
-            # a digit is never a changed character of a label: it is a value (a wrapped
-            # label with its numbers printed inside it is found by _gapped)
-            if res and res[0] > 0 and not any(ch.isdigit() for ch in s[w0 + res[1]:w0 + res[2]]):
+            # a digit or a blank mark ("-", "/") is never a changed character of a label:
+            # it is a value (a wrapped label with its numbers printed inside it is found
+            # by _gapped)
+            if res and res[0] > 0 and not any(ch.isdigit() or (ch in _MARKS and ch not in core)
+                                              for ch in s[w0 + res[1]:w0 + res[2]]):
                 found.setdefault(w0 + res[1], w0 + res[2])
     out = []
     for st, en in found.items():

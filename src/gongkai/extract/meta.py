@@ -89,11 +89,25 @@ def parse_title(s: str) -> dict:
             "sentence": sentence}
 
 
+COLLAPSED = 300    # a line this long with spaces in it is a document whose line breaks became spaces
+
+
+def _pieces(lines: list[str]):
+    """(line index, normalised text) of each line; a collapsed line (a crawler's text
+    with every line break turned into a space) gives its space-separated pieces, so
+    that the title at its start is found like a title on its own line."""
+    for i, ln in enumerate(lines):
+        if len(ln) > COLLAPSED and " " in ln.strip():
+            for piece in ln.split():
+                yield i, norm(piece)
+        else:
+            yield i, norm(ln)
+
+
 def find_title(lines: list[str], max_lines: int = 40, first_line: int = 0) -> dict:
     """Look for the title in the first lines; it may be broken over up to three lines
     and the agency may stand on the line before."""
-    nonempty = [(i, x) for i, x in ((i, norm(l)) for i, l in enumerate(lines[:first_line + 160]))
-                if x and i >= first_line][:max_lines]
+    nonempty = [(i, x) for i, x in _pieces(lines[:first_line + 160]) if x and i >= first_line][:max_lines]
     for k in range(len(nonempty)):
         parts = []
         for k2 in range(k, min(k + 3, len(nonempty))):
