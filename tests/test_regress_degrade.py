@@ -129,3 +129,36 @@ def test_title_of_a_collapsed_crawler_text():
             "2024年12月31日。 一、总体情况 " + "（一）主动公开方面。严格落实“五公开”要求，及时更新栏目39个。 " * 8)
     m = find_meta(body.split("\n"))
     assert m["agency"] == "洛阳市偃师区司法局" and m["year"] == 2024 and m["agency_source"] == "title"
+
+
+def test_wrapped_total_among_blank_cells_is_joined():
+    """pypdf: '83 — — — 63 — 14 6' — the total 146 wrapped in its cell.  Joins were only
+    tried when numbers outnumbered cells, and the row-sum check refused blank cells, so a
+    reading with 14 as 其他 and 6 as 总计 was taken (consistently with 表三's 总计 row)."""
+    from gongkai.extract.candidates import row_candidates
+    from gongkai.extract.values import tokenize
+    toks, _ = tokenize("83 — — — 63 — 14 6")
+    cands = row_candidates(toks, 7, row_sum=True)
+    assert any(c.how == "join" and c.slots[-1].value == 146 for c in cands)
+    r = parse_file(REGRESS / "pypdf_wrapped_total_with_blanks.txt")
+    assert r.value("t3.new.total") == 146 and r.value("t3.total.total") == 145
+    assert r.cells["t3.new.other"].status == "blank"
+
+
+def test_markdown_row_label_over_several_table_rows():
+    """markitdown: a wrapped row label fills several Markdown rows whose value cells are
+    empty; the values stand on a later one.  The first (empty) one was read: seven blanks."""
+    from gongkai.extract.values import tokenize
+    toks, _ = tokenize("\n六\n| 其 | 2.申请人逾期未按收费 |     |     |\n| --- | --- | --- | --- |\n"
+                       "| 他 | 通知要求缴纳费用、行  |     |     |\n|             |             | 0   | 0   |\n")
+    assert [t.value for t in toks if t.kind == "num"] == [0, 0]
+    r = parse_file(REGRESS / "markdown_label_over_table_rows.md")
+    assert r.value("t3.other.no_fee.natural") == 0 and r.value("t3.other.no_fee.total") == 0
+
+
+def test_empty_cell_of_a_misaligned_row_is_no_evidence_of_a_blank():
+    """markitdown lost '14' of a wrapped 146 and left its cell empty ('| — |     |'), the '6'
+    on the next line.  The row had more cells than columns, yet the empty cell counted as
+    a printed blank, so the leftover 6 did not make it uncertain."""
+    r = parse_file(REGRESS / "markdown_lost_number_beside_empty_cell.md")
+    assert "t3.new.total" in r.uncertain

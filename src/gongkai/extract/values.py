@@ -118,6 +118,7 @@ def _split_cells(line: str, base: int) -> list[tuple[str, int]]:
 
 def _tokenize_cells(t: str, offset: int) -> list[Token]:
     tokens: list[Token] = []
+    empty: list[Token] = []     # a Markdown row of empty cells, kept if no later row has values
     pos = 0
     first = True
     for line in t.split("\n"):
@@ -149,6 +150,11 @@ def _tokenize_cells(t: str, offset: int) -> list[Token]:
                 rest = [parts[0]] + rest
             for p, off in rest:
                 tokens.extend(_classify_cell(p, off + len(p) - len(p.lstrip())))
+            if tokens and "|" in line and _all_empty(tokens):
+                # a Markdown row whose label wraps over several table rows: the values
+                # stand on a later one ("| 其 | 2.申请人逾期未按收费 |     |     |")
+                empty, tokens = tokens, []
+                continue
             if tokens:
                 break   # a row's cells stand on its label's line; later lines belong to the next row
             continue
@@ -159,11 +165,18 @@ def _tokenize_cells(t: str, offset: int) -> list[Token]:
         cells = _split_cells(body, boff)
         if md_row:
             cells = _drop_label_columns(cells)
-        for p, off in cells:
-            tokens.extend(_classify_cell(p, off + len(p) - len(p.lstrip())))
+        mine = [tk for p, off in cells for tk in _classify_cell(p, off + len(p) - len(p.lstrip()))]
+        if md_row and _all_empty(mine):
+            empty = empty or mine
+            continue            # another line of the wrapped label, its value cells empty
+        tokens.extend(mine)
         if any(tk.kind != "text" for tk in tokens):
             break               # a row's cells stand on one line; later lines belong to the next row
-    return tokens
+    return tokens or empty
+
+
+def _all_empty(tokens: list[Token]) -> bool:
+    return all(tk.kind == "blank" and not tk.raw for tk in tokens)
 
 
 _ANY_DIGIT = re.compile(r"\d")
@@ -183,10 +196,11 @@ def _drop_label_columns(cells: list) -> list:
 
 
 def _is_label_cell(s: str) -> bool:
+    """Empty, or text that is no value ("其", "2.申请人逾期未按收费")."""
     st = s.strip()
     if not st:
         return True
-    return not _ANY_DIGIT.search(st) and st not in chars()["blank_markers"] and not _merged(st, 0)
+    return not (parse_number(st) or st in chars()["blank_markers"] or _merged(st, 0))
 
 
 _NUMBERING_TAIL = re.compile(r"[.、)）]\s*[\u4e00-\u9fff]")
