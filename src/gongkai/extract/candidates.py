@@ -252,9 +252,10 @@ def _join(tokens: list[Token], n: int, row_sum: bool) -> list[Candidate]:
                 slots = [_slot(tokens[g[0]], g[0]) if len(g) == 1 else
                          Slot("split", int("".join(tokens[k].digits for k in g)),
                               "".join(tokens[k].raw for k in g), g[0], tuple(g[1:])) for g in acc]
-                if row_sum:
-                    vals = [s.value for s in slots]
-                    if any(s.kind not in ("num", "split") for s in slots) or sum(vals[:-1]) != vals[-1]:
+                if row_sum:     # blank cells count 0; the total must be printed
+                    if any(s.kind not in ("num", "split", "blank") for s in slots) or \
+                            slots[-1].kind == "blank" or \
+                            sum(s.value for s in slots[:-1] if s.kind != "blank") != slots[-1].value:
                         return
                 out.append(Candidate(slots, 3 * sum(len(g) - 1 for g in acc), "join"))
             return
@@ -297,8 +298,11 @@ def _row_candidates(tokens: list[Token], n: int, row_sum: bool) -> list[Candidat
     if m == 0:
         return [Candidate([Slot("blank") for _ in range(n)], 0, "empty")]
     if m > n:
+        # a number too wide for its cell wraps into two: joins are readings when
+        # numbers outnumber cells, or when adjacent numbers can absorb the surplus
         nums = sum(1 for t in tokens if t.kind == "num")
-        return _drop(tokens, n) + (_join(tokens, n, row_sum) if nums > n else [])
+        pairs = sum(1 for a, b in zip(tokens, tokens[1:]) if _joinable(a) and _joinable(b))
+        return _drop(tokens, n) + (_join(tokens, n, row_sum) if nums > n or pairs >= m - n else [])
     # when complete splits that satisfy the row exist, they are the readings (if the
     # table then has no solution the solver leaves every differing cell uncertain)
     splittable = any(t.kind == "num" and t.digits and len(t.digits) > 1 for t in tokens)

@@ -61,10 +61,18 @@ def _find_all(s: str, sub: str):
         i = s.find(sub, i + 1)
 
 
-def _prefix_at(s: str, pos: int, spec: LabelSpec) -> int:
-    """Length of the spec's numbering prefix printed just before pos (0 if none)."""
+def _prefix_at(s: str, pos: int, spec: LabelSpec, gap_before=None) -> int:
+    """Length of the spec's numbering prefix printed just before pos (0 if none).
+
+    A bare number ("3其他", its dot lost) glued to a digit before it is the tail of a
+    value, not a numbering: "22033\n其他" is not "3其他" (``gap_before(i)`` tells whether
+    whitespace stood before compact index i)."""
     for pv in prefix_variants(spec.prefix):
         if pos >= len(pv) and s.startswith(pv, pos - len(pv)):
+            b = pos - len(pv)
+            if (gap_before is not None and pv.isdigit() and b > 0 and s[b - 1].isdigit()
+                    and not gap_before(b)):
+                continue
             return len(pv)
     return 0
 
@@ -124,9 +132,10 @@ def _best_substring(core: str, window: str, limit: int):
 
 
 MAX_FUZZY_HITS = 64    # anchor occurrences tried per label: a label is printed a few times at most
+_MARKS = set("-/\\…")     # blank marks as normalised
 
 
-def _fuzzy(s: str, spec: LabelSpec) -> list[Match]:
+def _fuzzy(s: str, spec: LabelSpec, gap_before=None) -> list[Match]:
     core = _cores(spec)[0][0]
     L = len(core)
     if L < 6:
@@ -140,13 +149,15 @@ def _fuzzy(s: str, spec: LabelSpec) -> list[Match]:
             w0 = max(0, p - off - limit)
             w1 = min(len(s), p - off + L + limit)
             res = _best_substring(core, s[w0:w1], limit)
-            # a digit is never a changed character of a label: it is a value (a wrapped
-            # label with its numbers printed inside it is found by _gapped)
-            if res and res[0] > 0 and not any(ch.isdigit() for ch in s[w0 + res[1]:w0 + res[2]]):
+            # a digit or a blank mark ("-", "/") is never a changed character of a label:
+            # it is a value (a wrapped label with its numbers printed inside it is found
+            # by _gapped)
+            if res and res[0] > 0 and not any(ch.isdigit() or (ch in _MARKS and ch not in core)
+                                              for ch in s[w0 + res[1]:w0 + res[2]]):
                 found.setdefault(w0 + res[1], w0 + res[2])
     out = []
     for st, en in found.items():
-        pl = _prefix_at(s, st, spec)
+        pl = _prefix_at(s, st, spec, gap_before)
         if spec.require_prefix and not pl:
             continue
         en = _absorb_suffix(s, en, spec) if spec.suffixes else en
@@ -157,7 +168,7 @@ def _fuzzy(s: str, spec: LabelSpec) -> list[Match]:
 _NUMERIC = set("0123456789.,+-%")
 
 
-def _gapped(s: str, spec: LabelSpec) -> list[Match]:
+def _gapped(s: str, spec: LabelSpec, gap_before=None) -> list[Match]:
     """A row label whose wrapped lines are interrupted by the row's numbers (the values
     are printed at the cell's vertical centre): core[:k] + numbers + core[k:]."""
     core = _cores(spec)[0][0]
@@ -185,7 +196,7 @@ def _gapped(s: str, spec: LabelSpec) -> list[Match]:
             st = g - k
             if st < 0 or s[st:g] != core[:k]:
                 continue
-            pl = _prefix_at(s, st, spec)
+            pl = _prefix_at(s, st, spec, gap_before)
             if not pl and (spec.require_prefix or k < 3):
                 continue
             out.append(Match(spec, st - pl, q + len(tail), st, s[st - pl:q + len(tail)], exact=False,
@@ -195,8 +206,9 @@ def _gapped(s: str, spec: LabelSpec) -> list[Match]:
     return out
 
 
-def find_labels(s: str, specs, fuzzy_kinds=("row", "section")) -> list[Match]:
-    """All non-overlapping label matches in compact string s, in order."""
+def find_labels(s: str, specs, fuzzy_kinds=("row", "section"), gap_before=None) -> list[Match]:
+    """All non-overlapping label matches in compact string s, in order (``gap_before``:
+    the Compact's method, so that a numbering is not read out of a value's digits)."""
     cands: list[Match] = []
     found_specs = set()
     for spec in specs:
@@ -204,7 +216,7 @@ def find_labels(s: str, specs, fuzzy_kinds=("row", "section")) -> list[Match]:
             if not core:
                 continue
             for p in _find_all(s, core):
-                pl = _prefix_at(s, p, spec)
+                pl = _prefix_at(s, p, spec, gap_before)
                 if spec.require_prefix and not pl:
                     continue
                 if spec.kind == "section" and not pl:
@@ -221,9 +233,9 @@ def find_labels(s: str, specs, fuzzy_kinds=("row", "section")) -> list[Match]:
                 found_specs.add(spec.key)
     for spec in specs:
         if spec.kind in fuzzy_kinds and spec.key not in found_specs:
-            fz = _fuzzy(s, spec)
+            fz = _fuzzy(s, spec, gap_before)
             if not fz and spec.kind == "row" and spec.table in ("t2", "t3"):   # wrapped labels
-                fz = _gapped(s, spec)
+                fz = _gapped(s, spec, gap_before)
             cands.extend(fz)
     # longest first, exact before fuzzy; then keep non-overlapping
     cands.sort(key=lambda m: (-(m.end - m.start), not m.exact, m.start))

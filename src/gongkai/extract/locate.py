@@ -58,7 +58,7 @@ def locate(text: str) -> Layout:
     full = Compact(text)
     sec_specs = [s for s in nf.labels if s.kind == "section"]
     order = [s["id"] for s in nf.sections]
-    smatches = find_labels(full.s, sec_specs)
+    smatches = find_labels(full.s, sec_specs, gap_before=full.gap_before)
     chosen: dict[str, Match] = {}
     last = -1
     for sid in order:
@@ -81,7 +81,7 @@ def locate(text: str) -> Layout:
             z_end = lay.sections[sid][0]
             break
     zc = View(full, z_start, z_end)
-    matches = find_labels(zc.s, nf.labels)   # headings inside the zone are delimiters too
+    matches = find_labels(zc.s, nf.labels, gap_before=zc.gap_before)   # headings inside the zone are delimiters too
     located = [Located(m, zc.orig(m.start), zc.orig(m.end - 1) + 1, 0, 0) for m in matches]
     located.sort(key=lambda x: x.start)
     # 表二 rows before the first 表二 caption are prose (e.g. "行政处罚 501 项" in section 二's text)

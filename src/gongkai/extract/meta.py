@@ -12,6 +12,7 @@ never a silent guess."""
 from __future__ import annotations
 
 import re
+from itertools import islice
 from pathlib import Path
 
 from .normalize import norm
@@ -96,11 +97,26 @@ def parse_title(s: str) -> dict:
             "sentence": sentence}
 
 
+COLLAPSED = 300    # a line this long with spaces in it is a document whose line breaks became spaces
+
+
+def _pieces(lines: list[str], limit: int = 40):
+    """(line index, normalised text) of each line; a collapsed line (a crawler's text
+    with every line break turned into a space) gives its space-separated pieces, so
+    that the title at its start is found like a title on its own line."""
+    for i, ln in enumerate(lines):
+        if len(ln) > COLLAPSED and " " in ln.strip():
+            for piece in ln.split(None, limit)[:limit]:     # no more pieces than are looked at
+                yield i, norm(piece[:LINE_SCAN])
+        else:
+            yield i, norm(ln[:LINE_SCAN])
+
+
 def find_title(lines: list[str], max_lines: int = 40, first_line: int = 0) -> dict:
     """Look for the title in the first lines; it may be broken over up to three lines
     and the agency may stand on the line before."""
-    nonempty = [(i, x) for i, x in ((i, norm(l[:LINE_SCAN])) for i, l in enumerate(lines[:first_line + 160]))
-                if x and i >= first_line][:max_lines]
+    nonempty = list(islice(((i, x) for i, x in _pieces(lines[:first_line + 160], max_lines)
+                            if x and i >= first_line), max_lines))
     for k in range(len(nonempty)):
         parts = []
         for k2 in range(k, min(k + 3, len(nonempty))):

@@ -106,6 +106,11 @@ class Compact:
         k = bisect_right(self._cstarts, i) - 1
         return i + self._shift[k]
 
+    def gap_before(self, i: int) -> bool:
+        """Whether whitespace (or an ignorable mark) stood between compact chars i-1 and i."""
+        k = bisect_right(self._cstarts, i) - 1
+        return k >= 0 and self._cstarts[k] == i
+
 
 class View:
     """The part of a Compact between two original offsets (same interface)."""
@@ -122,6 +127,9 @@ class View:
 
     def orig(self, i: int) -> int:
         return self._base.orig(self._c0 + i)
+
+    def gap_before(self, i: int) -> bool:
+        return self._base.gap_before(self._c0 + i)
 
 
 def _first_at_or_after(c: Compact, offset: int) -> int:

@@ -14,7 +14,11 @@ from .labels import Match
 from .normalize import norm, norm_keep_space
 
 # a line that starts with a label: optional numbering, then text up to the first value
-_LINE_LABEL = re.compile(r"[ \t\u3000]*(?P<prefix>[（(]?[0-9一二三四五六七八九十]{1,2}[)）.、．,，]?)?"
+# (in pdftotext -layout a vertical group label's characters stand one per line before
+# a numbered row label: "三 4.保护第三方合法", "结   2.其他法律行政法")
+_NUMBERING = r"[（(]?[0-9一二三四五六七八九十]{1,2}[)）.、．,，]"
+_LINE_LABEL = re.compile(r"[ \t\u3000]*(?:(?:[^\d\s|][ \t\u3000]+){1,2}(?=" + _NUMBERING + r"[^\d\s]))?"
+                         r"(?P<prefix>[（(]?[0-9一二三四五六七八九十]{1,2}[)）.、．,，]?)?"
                          r"(?P<label>[^\d\s|\t]{2,}(?:[ \u3000]?[^\d\s|\t]+)*)")
 MIN_SIMILARITY = 0.34
 
@@ -53,9 +57,19 @@ def _candidates(text: str, a: int, b: int, taken) -> list[tuple[int, int, str]]:
         nl = seg.find("\n", pos, end_)
         end = end_ if nl < 0 else nl
         m = _LINE_LABEL.match(seg, pos, end)
+        # a fragment running into the next found label is that label's damaged start
+        # ("(二)来" of "(二)来部分公开…"), not a row of its own
+        if m and m.end("label") == end_:
+            m = None
         if m and not any(s <= m.start("label") + lo < e for s, e in taken):
             st = m.start("prefix") if m.group("prefix") else m.start("label")
-            out.append((st + lo, m.end("label") + lo, m.group(0).strip()))
+            out.append((st + lo, m.end("label") + lo, seg[st:m.end("label")].strip()))
+            # a group label and its first row on one line ("三、本年度办理结果\t（一）予以公开"):
+            # the numbered label after it is a candidate too
+            m2 = _LINE_LABEL.match(seg, m.end(), end)
+            if (m2 and m2.group("prefix") and m2.end("label") < end_
+                    and not any(s <= m2.start("label") + lo < e for s, e in taken)):
+                out.append((m2.start("prefix") + lo, m2.end("label") + lo, m2.group(0).strip()))
         pos = end + 1
     return out
 

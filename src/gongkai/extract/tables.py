@@ -179,7 +179,9 @@ def _cells_from_solution(lay, file, prefix_ids, rows_info, sol, out: TableResult
             reason = None
             if res.status in ("inferred", "uncertain") or (res.status == "value" and len(cands) > 1):
                 reason = _reason(how_s, rt.tokens)
-            if tok is not None and tok.kind == "blank":
+            # an empty cell shows a blank only where the row's cells matched the columns
+            # (in a row read with cells dropped, an empty one may be a lost number)
+            if tok is not None and tok.kind == "blank" and (tok.raw or how_s == "direct"):
                 out.positive_blank.add(fid)
             if tok is not None and tok.line is not None and not rt.explicit and \
                     not (lab_first <= tok.line < lab_next):

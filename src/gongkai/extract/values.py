@@ -73,15 +73,27 @@ def _classify_cell(s: str, offset: int) -> list[Token]:
     if t:
         t.line = offset
         return [t]
+    return _merged(st, offset) or [Token("text", st, line=offset)]
+
+
+def _merged(st: str, offset: int) -> list[Token] | None:
+    """A cell holding several values ("59 -", "393 146": Markdown from a PDF merges
+    neighbouring columns into one cell): one token per value, or None when the cell is
+    not made of numbers and blank marks only."""
     parts = st.split()
-    if len(parts) > 1 and all(parse_number(p) for p in parts):
-        out = []
-        for p in parts:
-            tk = parse_number(p)
-            tk.line = offset
-            out.append(tk)
-        return out
-    return [Token("text", st, line=offset)]
+    if len(parts) < 2:
+        return None
+    marks = chars()["blank_markers"]
+    out = []
+    for p in parts:
+        tk = parse_number(p)
+        if tk is None:
+            if p not in marks:
+                return None
+            tk = Token("blank", p)
+        tk.line = offset
+        out.append(tk)
+    return out
 
 
 def tokenize(text: str, offset: int = 0) -> tuple[list[Token], bool]:
@@ -106,12 +118,14 @@ def _split_cells(line: str, base: int) -> list[tuple[str, int]]:
 
 def _tokenize_cells(t: str, offset: int) -> list[Token]:
     tokens: list[Token] = []
+    empty: list[Token] = []     # a Markdown row of empty cells, kept if no later row has values
     pos = 0
     first = True
     for line in t.split("\n"):
         loff = offset + pos
         pos += len(line) + 1
         body, boff = line, loff
+        md_row = False
         if "|" in line:
             stripped = body.rstrip()
             if stripped.endswith("|"):
@@ -121,6 +135,7 @@ def _tokenize_cells(t: str, offset: int) -> list[Token]:
                 body, boff = body[lead:], boff + lead
                 if body.startswith("|"):
                     body, boff = body[1:], boff + 1
+                    md_row = stripped.endswith("|")
         if "-" in body and re.fullmatch(r"[\s:\-|]*", body):
             continue            # a Markdown separator row (|---|---|) holds no cells
         if first:
@@ -129,19 +144,63 @@ def _tokenize_cells(t: str, offset: int) -> list[Token]:
             rest = parts[1:]
             head = parts[0][0].strip()
             # whatever stands before the first separator belongs to the label's cell,
-            # unless it is a number (values printed right after the label)
-            if head and parse_number(head):
+            # unless it is a value (printed right after the label, or a wrapped label's
+            # values found between its lines: "-   | 1   | -")
+            if head and (parse_number(head) or head in chars()["blank_markers"] or _merged(head, 0)):
                 rest = [parts[0]] + rest
             for p, off in rest:
                 tokens.extend(_classify_cell(p, off + len(p) - len(p.lstrip())))
+            if tokens and "|" in line and _all_empty(tokens):
+                # a Markdown row whose label wraps over several table rows: the values
+                # stand on a later one ("| 其 | 2.申请人逾期未按收费 |     |     |")
+                empty, tokens = tokens, []
+                continue
             if tokens:
                 break   # a row's cells stand on its label's line; later lines belong to the next row
             continue
         if not body.strip() or re.fullmatch(r"[\s:\-|]*", body):   # empty or markdown separator row
             continue
-        for p, off in _split_cells(body, boff):
-            tokens.extend(_classify_cell(p, off + len(p) - len(p.lstrip())))
-    return tokens
+        if "|" not in body and "\t" not in body and not _ANY_DIGIT.search(body):
+            continue            # a wrapped label's next line ("本", "分处理的，只计这一")
+        cells = _split_cells(body, boff)
+        if md_row:
+            cells = _drop_label_columns(cells)
+        mine = [tk for p, off in cells for tk in _classify_cell(p, off + len(p) - len(p.lstrip()))]
+        if md_row and _all_empty(mine):
+            empty = empty or mine
+            continue            # another line of the wrapped label, its value cells empty
+        tokens.extend(mine)
+        if any(tk.kind != "text" for tk in tokens):
+            break               # a row's cells stand on one line; later lines belong to the next row
+    return tokens or empty
+
+
+def _all_empty(tokens: list[Token]) -> bool:
+    return all(tk.kind == "blank" and not tk.raw for tk in tokens)
+
+
+_ANY_DIGIT = re.compile(r"\d")
+
+
+def _drop_label_columns(cells: list) -> list:
+    """A Markdown row on a line of its own starts with the label's column(s), empty or
+    holding a fragment of the wrapped label ("|     | 费用、行政机关不 | 54 | - |"): the
+    leading cells up to the last text one go; with no text among them, one empty cell."""
+    lead = 0
+    while lead < len(cells) - 1 and _is_label_cell(cells[lead][0]):
+        lead += 1
+    texts = [k for k in range(lead) if cells[k][0].strip()]
+    if texts:
+        return cells[texts[-1] + 1:]
+    return cells[1:] if lead else cells
+
+
+def _is_label_cell(s: str) -> bool:
+    """Empty, or text that is no value ("其", "2.申请人逾期未按收费")."""
+    st = s.strip()
+    if not st:
+        return True
+    return not (parse_number(st) or st in chars()["blank_markers"] or _merged(st, 0))
 
 
 _NUMBERING_TAIL = re.compile(r"[.、)）]\s*[\u4e00-\u9fff]")

@@ -1,0 +1,164 @@
+"""Regression cases from the degradation corpus (gongkai.degrade: real pdftotext /
+markitdown output, damaged labels).  Each document in tests/corpus/regress/ showed a
+silent error once; it must parse with none (every wrong cell listed as uncertain).
+The named tests below pin the mechanism each one exposed."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import VENDORED
+from gongkai import parse_text
+from gongkai.degrade import same
+from gongkai.extract.labels import _fuzzy, find_labels
+from gongkai.extract.meta import find_meta
+from gongkai.extract.normalize import Compact
+from gongkai.extract.structure import _candidates
+from gongkai.formats import national
+from gongkai.pipeline import parse_file
+
+REGRESS = VENDORED / "regress"
+DOCS = sorted(p for p in REGRESS.iterdir() if not p.name.endswith(".gold.json"))
+
+
+def _silent(path):
+    gold = json.loads(path.with_name(path.stem + ".gold.json").read_text(encoding="utf-8"))
+    r = parse_file(path)
+    d = r.to_dict(detail=False)
+    unc = set(d["uncertain"])
+    return [(f, want, d["cells"].get(f, "<absent>")) for f, want in gold["cells"].items()
+            if not same(d["cells"].get(f, "<absent>"), want) and f not in unc]
+
+
+@pytest.mark.parametrize("path", DOCS, ids=[p.stem for p in DOCS])
+def test_regress_document_has_no_silent_error(path):
+    assert _silent(path) == []
+
+
+def test_bare_numbering_is_not_the_tail_of_a_value():
+    """'行政许可 0 36 22033' then a damaged '其他对外…' line: the value's last digit '3'
+    was read as the numbering of 表三's '3.其他' (dot lost), which cut 22033 to 2203 and
+    pulled a 表三 row (and the 2021 format) into 表二."""
+    text = "行政许可 0 36 22033\n其他对埋服工务事发项 0 24 0\n"
+    c = Compact(text)
+    specs = [s for s in national().labels if s.key == "t3.row:other.other"]
+    assert find_labels(c.s, specs, gap_before=c.gap_before) == []
+    # the same bare numbering after whitespace is a numbering
+    c2 = Compact("0 0 0\n3其他 0 0 0 0 0 0 0\n")
+    assert [m.spec.key for m in find_labels(c2.s, specs, gap_before=c2.gap_before)] == ["t3.row:other.other"]
+    r = parse_file(REGRESS / "lc_numbering_from_value_digit.txt")
+    assert r.value("t2.licensing.decisions") == 22033
+    assert "t3.other.natural" in r.cells and "t3.other.other.natural" not in r.cells   # 2019 表三
+
+
+def test_label_fragment_running_into_a_found_label_is_no_row():
+    """'(二)来部分公开…' (部分公开 found) offered '(二)来' as a row: structure-first
+    mapping placed 表三 '（一）予以公开' there — an empty row read as seven blanks — since
+    the brackets alone made the two 'similar'."""
+    text = "（一）以公开\t\t\t2\t\t\t\t2\n(二)来部分公开上（区分处理的）\t\t\t\t5\t\t\t5\n"
+    b = text.index("部分公开")
+    assert [c[2] for c in _candidates(text, 0, b, [])] == ["(一)以公开"]
+    r = parse_file(REGRESS / "lc_row_fragment_before_label.txt")
+    assert r.cells["t3.granted.research"].status != "blank"
+
+
+def test_numbered_row_after_a_group_label_on_its_line_is_a_candidate():
+    """'三、本年度办埋子结果\\t（一）以公开\\t…': the group label and its first row share a
+    line; the damaged row label after the tab is found by its place."""
+    head = "某局2022年政府信息公开工作年度报告\n一、总体情况\n工作平稳。\n二、主动公开政府信息情况\n三、收到和处理政府信息公开申请情况\n"
+    text = head + ("一、本年新收政府信息公开申请数量\t2\t0\t0\t0\t0\t0\t2\n"
+                   "二、上年结转政府信息公开申请数量\t0\t0\t0\t0\t0\t0\t0\n"
+                   "三、本年度办埋子结果\t（一）以公开\t2\t0\t0\t0\t0\t0\t2\n"
+                   "（二）部分公开（区分处理的，只计这一情形，不计其他情形）\t0\t0\t0\t0\t0\t0\t0\n")
+    r = parse_text(text)
+    assert r.value("t3.granted.natural") == 2 and r.value("t3.granted.total") == 2
+
+
+def test_vertical_group_characters_before_a_numbered_row_label():
+    """pdftotext -layout prints 表三's vertical group label one character per line, in
+    front of the wrapped row labels (' 三 4.保护第三方合法'): such lines offered no
+    candidate, the rows stayed unfound and the row above read their values (16 of
+    5.属于三类内部事务信息 became 3.危及…'s total)."""
+    text = ("    3.危及“三安全一\n                /    /     /     /     /   /     /\n  （ 稳定”\n"
+            " 三 4.保护第三方合法\n                /    /     /     /     /   /     /\n ） 权益\n"
+            " 不 5.属于三类内部事\n                /    /     /    16     /   /    16\n 予 务信息\n")
+    got = [c[2] for c in _candidates(text, text.index("\n"), len(text), [])]
+    assert "4.保护第三方合法" in got and "5.属于三类内部事" in got
+    assert "务信息" not in got           # a continuation line is no candidate of its own
+    r = parse_file(REGRESS / "layout_vertical_group_numbered_rows.txt")
+    assert r.value("t3.denied.internal_affairs.total") == 16
+    assert r.cells["t3.denied.safety_stability.total"].status == "blank"
+
+
+def test_fuzzy_label_does_not_take_a_blank_mark_for_a_changed_character():
+    """'四、结转下年度继续办 / - 1 - - 2 - 3 / 理' (label wrapped around its values):
+    the edit-distance match took the first blank mark '-' for the label's '理', and the
+    row lost its first cell (read as 0 by the arithmetic)."""
+    text = "四、结转下年度继续办\n                -    1       -     -     2    -     3\n理\n"
+    c = Compact(text)
+    specs = [s for s in national().labels if s.key == "t3.row:carried_forward"]
+    assert all("-" not in m.text for m in _fuzzy(c.s, specs[0], c.gap_before))
+    r = parse_file(REGRESS / "layout_blank_mark_in_wrapped_label.txt")
+    assert r.cells["t3.carried_forward.natural"].status == "blank"
+    assert r.value("t3.carried_forward.commercial") == 1 and r.value("t3.carried_forward.total") == 3
+
+
+def test_markdown_cells_holding_several_values():
+    """markitdown merges neighbouring PDF columns into one Markdown cell ('| 59 - | 39 8 |'):
+    such a cell was one text token, the row's cells shifted, and 59 was lost silently."""
+    from gongkai.extract.values import tokenize
+    toks, explicit = tokenize("393 146 | 168 161 | 145 | - 1013 |\n")
+    assert explicit and [t.value for t in toks] == [393, 146, 168, 161, 145, None, 1013]
+    # a row on its own line: its label column(s) — empty or a fragment of the wrapped label — go
+    toks, _ = tokenize("（区\n本\n分处理的，只计这一\n|     | 59 - | 39 8 | -   | - 106 |\n年\n")
+    assert [t.kind for t in toks] == ["num", "blank", "num", "num", "blank", "blank", "num"]
+    toks, _ = tokenize("\n其\n|     | 费用、行政机关不 | 54  | -   | -   | -   | -   | -   | 54  |\n")
+    assert [t.value for t in toks] == [54, None, None, None, None, None, 54]
+    toks, _ = tokenize("\n|     | — — | — — | 19 — | 19  |\n")     # marks are values, not label text
+    assert [t.value for t in toks] == [None, None, None, None, 19, None, 19]
+    r = parse_file(REGRESS / "markdown_merged_cells.md")
+    assert r.value("t3.partial.natural") == 59 and r.value("t3.partial.total") == 106
+    assert r.value("t3.new.natural") == 393 and r.value("t3.new.total") == 1013
+
+
+def test_title_of_a_collapsed_crawler_text():
+    """A crawler text with every line break turned into a space: the title at its start
+    was refused (too much text after it on 'its line'), so the agency was missing."""
+    body = ("洛阳市偃师区司法局2024年政府信息公开工作年度报告 本报告所列数据的统计期限为2024年1月1日至"
+            "2024年12月31日。 一、总体情况 " + "（一）主动公开方面。严格落实“五公开”要求，及时更新栏目39个。 " * 8)
+    m = find_meta(body.split("\n"))
+    assert m["agency"] == "洛阳市偃师区司法局" and m["year"] == 2024 and m["agency_source"] == "title"
+
+
+def test_wrapped_total_among_blank_cells_is_joined():
+    """pypdf: '83 — — — 63 — 14 6' — the total 146 wrapped in its cell.  Joins were only
+    tried when numbers outnumbered cells, and the row-sum check refused blank cells, so a
+    reading with 14 as 其他 and 6 as 总计 was taken (consistently with 表三's 总计 row)."""
+    from gongkai.extract.candidates import row_candidates
+    from gongkai.extract.values import tokenize
+    toks, _ = tokenize("83 — — — 63 — 14 6")
+    cands = row_candidates(toks, 7, row_sum=True)
+    assert any(c.how == "join" and c.slots[-1].value == 146 for c in cands)
+    r = parse_file(REGRESS / "pypdf_wrapped_total_with_blanks.txt")
+    assert r.value("t3.new.total") == 146 and r.value("t3.total.total") == 145
+    assert r.cells["t3.new.other"].status == "blank"
+
+
+def test_markdown_row_label_over_several_table_rows():
+    """markitdown: a wrapped row label fills several Markdown rows whose value cells are
+    empty; the values stand on a later one.  The first (empty) one was read: seven blanks."""
+    from gongkai.extract.values import tokenize
+    toks, _ = tokenize("\n六\n| 其 | 2.申请人逾期未按收费 |     |     |\n| --- | --- | --- | --- |\n"
+                       "| 他 | 通知要求缴纳费用、行  |     |     |\n|             |             | 0   | 0   |\n")
+    assert [t.value for t in toks if t.kind == "num"] == [0, 0]
+    r = parse_file(REGRESS / "markdown_label_over_table_rows.md")
+    assert r.value("t3.other.no_fee.natural") == 0 and r.value("t3.other.no_fee.total") == 0
+
+
+def test_empty_cell_of_a_misaligned_row_is_no_evidence_of_a_blank():
+    """markitdown lost '14' of a wrapped 146 and left its cell empty ('| — |     |'), the '6'
+    on the next line.  The row had more cells than columns, yet the empty cell counted as
+    a printed blank, so the leftover 6 did not make it uncertain."""
+    r = parse_file(REGRESS / "markdown_lost_number_beside_empty_cell.md")
+    assert "t3.new.total" in r.uncertain
