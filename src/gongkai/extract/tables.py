@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..formats import national
 from ..model import NOT_PRINTED, Cell, Finding, Source
-from . import conserve
+from . import columns, conserve
 from .candidates import Candidate, Slot, row_candidates
 from .locate import Layout, Located
 from .solve import Constraint, solve
@@ -515,6 +515,8 @@ def extract_tables(lay: Layout, file, narrative: str) -> TableResult:
     extract_t2(lay, file, narrative, out, t2f)
     extract_t3(lay, file, out, t3f)
     extract_t4(lay, file, out)
+    # 表三 whose numbers came out detached from their labels (row by row or column by column)
+    columns.apply_t3(lay, file, out, t3f, t3_constraints(t3f), columns.source_at(lay, file))
     _conserve(lay, out)
     # labels printed with a typo
     for x in lay.labels:
