@@ -12,7 +12,11 @@ This stage takes every number (and blank mark) printed between 表三's heading 
 
 * row by row over the whole table;
 * column by column (columns left to right), the table cut into up to three pieces at
-  row boundaries (page breaks), each piece printed column by column.
+  row boundaries (page breaks), each piece printed column by column.  Extractors
+  that group text into boxes (pdfminer) may print the applicant columns in another
+  order, and their sums do not tell them apart: in such a reading only the 总计
+  column and the rows whose six applicant cells are equal are known; the applicant
+  cells of the other rows are uncertain.
 
 A grid is kept only if it satisfies every relation of 表三 (each row's 总计 is the
 sum of the six applicant columns; each column's outcome rows sum to its 总计;
@@ -144,6 +148,22 @@ def rebuild_t3(lay, fmt: str, constraints) -> Rebuilt | None:
                 alts.append(g[key])
         if len(alts) > 1:
             uncertain[key] = alts
+    # printed column by column, the applicant columns are told apart only by where
+    # they stand, and extractors that group text into boxes (pdfminer) reorder them:
+    # their sums are the same whatever the order, so a row whose applicant cells differ
+    # is known up to a permutation of those cells
+    n_app = n_cols - 1
+    for name, _s, g in fits:
+        if name != "column":
+            continue
+        for r in rows:
+            row = [g[(r, j)] for j in range(n_app)]
+            if len(set(row)) > 1:
+                for j in range(n_app):
+                    alts = uncertain.setdefault((r, j), [first[(r, j)]])
+                    for v in row:
+                        if v not in alts:
+                            alts.append(v)
     seq0 = fits[0][1]
     tokens = {(rows[r], j): toks[i] for i, (r, j) in enumerate(seq0)}
     return Rebuilt(first, tokens, sorted({n for n, _s, _g in fits}), uncertain)
