@@ -178,16 +178,13 @@ def _trusted(out, fid) -> bool:
 
 
 def apply_t3(lay, file, out, fmt: str, constraints, src) -> bool:
-    """Replace 表三's cells by the rebuilt grid when the label-by-label reading left
-    cells uncertain or numbers unread and the printed order fixes the grid.  Returns
-    True when the cells were replaced."""
+    """Replace 表三's cells by the rebuilt grid (the caller calls this only when the
+    label-by-label reading left cells uncertain, numbers unread or sums broken).
+    Returns True when the cells were replaced."""
     nf = national()
     cols = nf.t3_columns
     fids = {(r.id, j): f"t3.{r.id}.{c}" for r in nf.t3_rows(fmt) for j, c in enumerate(cols)}
     cells = out.cells
-    if not any(cells.get(f) is not None and cells[f].status == "uncertain" for f in fids.values()) \
-            and not any(f in out.detached or f in out.by_absence for f in fids.values()):
-        return False
     rb = rebuild_t3(lay, fmt, constraints)
     if rb is None:
         return False

@@ -505,6 +505,17 @@ def extract_t4(lay: Layout, file, out: TableResult):
                                     "t4", ("t4",), (lay.line_of(start),)))
 
 
+def _t3_in_doubt(lay: Layout, out: TableResult) -> bool:
+    """表三 as read label by label has uncertain cells, numbers read into no cell, or a
+    sum that does not hold."""
+    if any(c.status == "uncertain" for f, c in out.cells.items() if f.startswith("t3.")):
+        return True
+    if _broken(out, "t3"):
+        return True
+    printed = conserve.printed_numbers(lay, _table_labels(lay, "t3"))
+    return bool(conserve.leftover(printed, out.used.get("t3", [])))
+
+
 def extract_tables(lay: Layout, file, narrative: str) -> TableResult:
     out = TableResult()
     t2f = _t2_format(lay)
@@ -516,7 +527,8 @@ def extract_tables(lay: Layout, file, narrative: str) -> TableResult:
     extract_t3(lay, file, out, t3f)
     extract_t4(lay, file, out)
     # 表三 whose numbers came out detached from their labels (row by row or column by column)
-    columns.apply_t3(lay, file, out, t3f, t3_constraints(t3f), columns.source_at(lay, file))
+    if out.found.get("t3") and _t3_in_doubt(lay, out):
+        columns.apply_t3(lay, file, out, t3f, t3_constraints(t3f), columns.source_at(lay, file))
     _conserve(lay, out)
     # labels printed with a typo
     for x in lay.labels:
