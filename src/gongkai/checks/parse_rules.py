@@ -43,6 +43,17 @@ def _joined_digits():
     column totals admit exactly that reading."""
 
 
+@rule("parse.column_order", "info", "表三按印出顺序重建", stage="parse")
+def _column_order():
+    """表三's numbers came out detached from their row labels (PDF text extracted
+    without the page layout: all labels first, then the numbers row by row, or column
+    by column with page breaks cutting the table into pieces).  Every number and blank
+    mark between 表三's heading and 表四's heading was taken in order and placed by
+    the orders that fit all of 表三's sums (row totals, column totals, 新收 + 上年结转 =
+    总计 + 结转下年度); cells are inferred when those orders agree, uncertain where they
+    differ."""
+
+
 @rule("read.encoding", "warning", "文本编码不一致，已容错解码", stage="parse")
 def _read_encoding():
     """A text or HTML file is not valid in one encoding: some bytes are invalid (replaced

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..formats import national
 from ..model import NOT_PRINTED, Cell, Finding, Source
-from . import conserve
+from . import columns, conserve
 from .candidates import Candidate, Slot, row_candidates
 from .locate import Layout, Located
 from .solve import Constraint, solve
@@ -507,6 +507,17 @@ def extract_t4(lay: Layout, file, out: TableResult):
                                     "t4", ("t4",), (lay.line_of(start),)))
 
 
+def _t3_in_doubt(lay: Layout, out: TableResult) -> bool:
+    """表三 as read label by label has uncertain cells, numbers read into no cell, or a
+    sum that does not hold."""
+    if any(c.status == "uncertain" for f, c in out.cells.items() if f.startswith("t3.")):
+        return True
+    if _broken(out, "t3"):
+        return True
+    printed = conserve.printed_numbers(lay, _table_labels(lay, "t3"))
+    return bool(conserve.leftover(printed, out.used.get("t3", [])))
+
+
 def extract_tables(lay: Layout, file, narrative: str) -> TableResult:
     out = TableResult()
     t2f = _t2_format(lay)
@@ -517,6 +528,9 @@ def extract_tables(lay: Layout, file, narrative: str) -> TableResult:
     extract_t2(lay, file, narrative, out, t2f)
     extract_t3(lay, file, out, t3f)
     extract_t4(lay, file, out)
+    # 表三 whose numbers came out detached from their labels (row by row or column by column)
+    if out.found.get("t3") and _t3_in_doubt(lay, out):
+        columns.apply_t3(lay, file, out, t3f, t3_constraints(t3f), columns.source_at(lay, file))
     _conserve(lay, out)
     # labels printed with a typo
     for x in lay.labels:
