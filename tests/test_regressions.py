@@ -131,3 +131,33 @@ def test_arithmetic_counts_blank_cells_as_zero():
                 and f.severity == "error"]                   # 表三 still balances with blanks as 0
     hit = [f for f in r.findings if f.rule == "t4.group_total"]
     assert hit and "按 0 计" in hit[0].message
+
+
+def test_a_row_of_blank_marks_is_blank_cells_not_a_markdown_separator():
+    """Hypothesis found it (tests/test_render.py, PDF round trip, blank mark 「-」): a 表三
+    row printed as seven 「-」 cells (tab-separated by the PDF reader) was taken for a
+    Markdown separator row (|---|), so the row lost its cells and the next line's text
+    was read instead."""
+    from gongkai.extract.values import tokenize
+    toks, explicit = tokenize("\t-\t-\t-\t-\t-\t-\t-\n   \n（")
+    assert explicit and [t.kind for t in toks] == ["blank"] * 7
+    assert [t.kind for t in tokenize("| - | - | - |")[0]] == ["blank"] * 3
+    assert tokenize("|:---|---:|")[0] == [] and tokenize("| --- | --- |")[0] == []
+
+
+def test_pdf_with_blank_marked_rows_round_trips(tmp_path):
+    import random
+    from gongkai import parse_file
+    from gongkai.render import RenderInput, render
+    from gongkai.render.style import Style
+    from gongkai.synth import random_values
+    v = random_values(random.Random(3295837), "2021", scale=60)
+    v = {f: (None if x == 0 and f[:3] in ("t3.", "t4.") else x) for f, x in v.items()}
+    style = Style(body_font="fangsong", table_font="fangsong", body_pt=16.0, table_pt=9.0, label_scale=1.0,
+                  t3_new_page=False, blank_mark="-", margin_cm=2.8)
+    out = tmp_path / "r.pdf"
+    render(RenderInput("某某县人民政府", 2024, v, "2021", "2021", "2025-01-20", {"overview": "本县持续推进政务公开。"}),
+           "pdf", out, style=style)
+    r = parse_file(out)
+    assert all(r.cells[f].status == "blank" for f, x in v.items() if x is None)
+    assert not [f for f, x in v.items() if r.value(f) != x] and not r.uncertain

@@ -116,6 +116,19 @@ def _split_cells(line: str, base: int) -> list[tuple[str, int]]:
     return out
 
 
+_SEP_CELL = re.compile(r"\s*:?-{3,}:?\s*")
+
+
+def _md_separator(body: str) -> bool:
+    """A Markdown table's separator row (``|---|:---:|``): pipes, and cells of three or
+    more dashes.  A row of blank marks (``- | - | -`` or tab-separated ``-``) is a row of
+    blank cells, not a separator."""
+    if "|" not in body or "---" not in body:
+        return False
+    cells = [c for c in body.strip().strip("|").split("|")]
+    return all(_SEP_CELL.fullmatch(c) or not c.strip() for c in cells)
+
+
 def _tokenize_cells(t: str, offset: int) -> list[Token]:
     tokens: list[Token] = []
     empty: list[Token] = []     # a Markdown row of empty cells, kept if no later row has values
@@ -136,7 +149,7 @@ def _tokenize_cells(t: str, offset: int) -> list[Token]:
                 if body.startswith("|"):
                     body, boff = body[1:], boff + 1
                     md_row = stripped.endswith("|")
-        if "-" in body and re.fullmatch(r"[\s:\-|]*", body):
+        if _md_separator(body):
             continue            # a Markdown separator row (|---|---|) holds no cells
         if first:
             first = False
@@ -158,7 +171,7 @@ def _tokenize_cells(t: str, offset: int) -> list[Token]:
             if tokens:
                 break   # a row's cells stand on its label's line; later lines belong to the next row
             continue
-        if not body.strip() or re.fullmatch(r"[\s:\-|]*", body):   # empty or markdown separator row
+        if not body.strip() or _md_separator(body):   # empty or markdown separator row
             continue
         if "|" not in body and "\t" not in body and not _ANY_DIGIT.search(body):
             continue            # a wrapped label's next line ("本", "分处理的，只计这一")
