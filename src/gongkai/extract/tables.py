@@ -242,7 +242,7 @@ def _conserve(lay: Layout, out: TableResult):
     for table in found:
         labels = _table_labels(lay, table)
         claimed.update(id(x) for x in labels)
-        nums = conserve.leftover(conserve.printed_numbers(lay, labels), out.used.get(table, []))
+        nums = conserve.leftover(_printed(lay, table), out.used.get(table, []))
         if nums:
             stray[table] = nums
     outside = [x for x in lay.labels if id(x) not in claimed]
@@ -514,8 +514,15 @@ def _t3_in_doubt(lay: Layout, out: TableResult) -> bool:
         return True
     if _broken(out, "t3"):
         return True
-    printed = conserve.printed_numbers(lay, _table_labels(lay, "t3"))
-    return bool(conserve.leftover(printed, out.used.get("t3", [])))
+    return bool(conserve.leftover(_printed(lay, "t3"), out.used.get("t3", [])))
+
+
+def _printed(lay: Layout, table: str):
+    """conserve.printed_numbers of a table's labels, once per document."""
+    memo = lay.__dict__.setdefault("_printed_memo", {})
+    if table not in memo:
+        memo[table] = conserve.printed_numbers(lay, _table_labels(lay, table))
+    return memo[table]
 
 
 def extract_tables(lay: Layout, file, narrative: str) -> TableResult:
