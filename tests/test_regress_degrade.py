@@ -162,3 +162,25 @@ def test_empty_cell_of_a_misaligned_row_is_no_evidence_of_a_blank():
     a printed blank, so the leftover 6 did not make it uncertain."""
     r = parse_file(REGRESS / "markdown_lost_number_beside_empty_cell.md")
     assert "t3.new.total" in r.uncertain
+
+
+def test_a_bare_number_before_a_column_header_is_no_numbering():
+    """pdfminer (degrade seed 7 #19): a value "3" on its own line, then the column header
+    "其他", was read as 表三's "3.其他" row (a 2021-only row), so a 2019 report was read as
+    2021 and its (六)其他处理 cells went missing."""
+    specs = [s for s in national().labels if s.key == "t3.row:other.other"]
+    c = Compact("20\n\n3\n\n其他\n\n20\n")
+    assert find_labels(c.s, specs, gap_before=c.gap_before) == []
+    r = parse_file(REGRESS / "pdfminer_value_then_column_header_not_numbering.txt")
+    assert r.meta["formats"]["t3"] == "2019" and "t3.other.natural" in r.cells
+
+
+def test_t2_row_holding_only_a_header_word_is_not_read_as_values():
+    """pdftotext raw (degrade seed 7 #9): 「行政事业性收费」 followed only by the header word
+    「上一年项目数」, its numbers printed after the next header: the row's cells were
+    'inferred'/'value' with no value (two silent errors) although 75685 and -26 were left
+    over in 表二."""
+    r = parse_file(REGRESS / "raw_t2_header_word_in_fee_row.txt")
+    for f in ("t2.fees.prev_items", "t2.fees.change"):
+        assert r.cells[f].status == "uncertain"
+    assert any(f.rule == "parse.leftover_numbers" and f.table == "t2" for f in r.findings)

@@ -94,7 +94,7 @@ def apply(cells: dict, table: str, nums: list, positive_blank: set, by_absence: 
             continue
         if (c.status == "blank" and (fid not in positive_blank or fid in suspect)) \
                 or (c.status in ("value", "inferred") and (fid in by_absence or fid in suspect)) \
-                or (c.status == "text" and table in ("t3", "t4")):
+                or (c.status == "text" and (table in ("t3", "t4") or fid in by_absence or fid in suspect)):
             c.status = "uncertain"
             c.reason = why + ("；" + c.reason if c.reason else "")
             alts = [None] + [_num(v) for v in shown]

@@ -65,14 +65,17 @@ def _prefix_at(s: str, pos: int, spec: LabelSpec, gap_before=None) -> int:
     """Length of the spec's numbering prefix printed just before pos (0 if none).
 
     A bare number ("3其他", its dot lost) glued to a digit before it is the tail of a
-    value, not a numbering: "22033\n其他" is not "3其他" (``gap_before(i)`` tells whether
-    whitespace stood before compact index i)."""
+    value, not a numbering: "22033\n其他" is not "3其他"; nor is a bare number with
+    whitespace between it and the label ("3\n\n其他": a value and a column header)
+    (``gap_before(i)`` tells whether whitespace stood before compact index i)."""
     for pv in prefix_variants(spec.prefix):
         if pos >= len(pv) and s.startswith(pv, pos - len(pv)):
             b = pos - len(pv)
             if (gap_before is not None and pv.isdigit() and b > 0 and s[b - 1].isdigit()
                     and not gap_before(b)):
                 continue
+            if gap_before is not None and pv.isdigit() and gap_before(pos):
+                continue    # "3\n\n其他": a value, then a column header — a lost dot leaves "3其他"
             return len(pv)
     return 0
 

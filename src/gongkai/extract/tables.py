@@ -323,14 +323,25 @@ def extract_t2(lay: Layout, file, narrative: str, out: TableResult, fmt: str):
         for k in _used_tokens(cands, len(rt.tokens)):
             out.use(lay, "t2", rt.tokens[k])
         alts = [[s.value for s in c.slots] for c in cands[:6]]
+        placed = any(c.how in ("missing", "drop", "join") for c in cands)
         for j, fid in enumerate(fids):
             s = top.slots[j]
             vals = {c.slots[j].value for c in cands}
             tok = rt.tokens[s.tok] if s.tok is not None and s.tok < len(rt.tokens) else None
             src = _src(lay, file, tok.line if tok is not None and tok.line is not None else rt.loc.start)
             raw = " ".join(t.raw for t in rt.tokens)
+            if placed:
+                out.by_absence.add(fid)      # left over numbers elsewhere make it uncertain
+            if tok is not None and tok.kind == "blank" and tok.raw and not placed:
+                out.positive_blank.add(fid)
+            if len(vals) == 1 and all(c.slots[j].kind == "var" for c in cands):
+                # a missing cell: 表二 has no arithmetic to infer it from
+                out.cells[fid] = Cell(None, raw, "uncertain",
+                                      f"「{raw}」印出的数值少于列数，表二无算术可推定此格", src, [None])
+                continue
             if len(vals) == 1:
-                out.cells[fid] = Cell(s.value, raw, "inferred" if s.kind in ("split", "var") else "value",
+                out.cells[fid] = Cell(s.value, raw, "inferred" if s.kind in ("split", "var") else
+                                      ("text" if s.kind == "text" else "blank" if s.kind == "blank" else "value"),
                                       _reason(top.how, rt.tokens), src)
             else:
                 why = ("与正文所述数字相符的读法" if support(top) > 0 else "无正文佐证，取第一种读法")
