@@ -5,6 +5,7 @@ shared/tools/score.py (a failed parse's cells count as wrong; a silent error is 
 cell not in the report's ``uncertain`` list).
 
     python bench/bench_degrade.py --per-kind 50 --seed 0 [--kinds pypdf,crawler] [--out DIR]
+    python bench/bench_degrade.py --as-test      # the suite's own corpus: its seed and counts
 
 With --out the degraded files and NAME.gold.json stay in DIR, so
 ``gongkai parse DIR --out PRED`` and ``score.py DIR PRED`` reproduce the figures."""
@@ -29,8 +30,18 @@ def main(argv=None):
     ap.add_argument("--kinds", default=",".join(KINDS), help="comma-separated, from: " + ", ".join(KINDS))
     ap.add_argument("--timeout", type=float, default=20.0, help="seconds before one parse is stopped (slow)")
     ap.add_argument("--examples", type=int, default=5, help="errors shown per kind")
+    ap.add_argument("--as-test", action="store_true",
+                    help="the seed and per-kind counts of tests/test_degradation.py (2,025 documents)")
     a = ap.parse_args(argv)
     kinds = [k.strip() for k in a.kinds.split(",") if k.strip()]
+    per_kind = a.per_kind
+    if a.as_test:
+        import importlib.util
+        spec = importlib.util.spec_from_file_location(
+            "test_degradation", Path(__file__).resolve().parents[1] / "tests" / "test_degradation.py")
+        t = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(t)
+        a.seed, per_kind, a.timeout = t.SEED, {k: t.COUNTS[k] for k in kinds}, t.TIMEOUT
     tmp = None
     if a.out:
         out = Path(a.out)
@@ -43,14 +54,14 @@ def main(argv=None):
     made = {k: 0.0 for k in kinds}
     timings = {}
     t_all = time.perf_counter()
-    for doc in generate(kinds, a.per_kind, a.seed, scratch, timings):
+    for doc in generate(kinds, per_kind, a.seed, scratch, timings):
         made[doc.kind] += doc.seconds
         scores[doc.kind].add(parse_and_score(doc, out, timeout=a.timeout), keep=a.examples)
     wall = time.perf_counter() - t_all
     import shutil
     shutil.rmtree(scratch, ignore_errors=True)
 
-    print(f"seed {a.seed}, {a.per_kind} per kind; shared rendering: "
+    print(f"seed {a.seed}, {per_kind if isinstance(per_kind, int) else 'test counts'} per kind; shared rendering: "
           + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()) + f"; wall {wall:.1f} s")
     head = ("kind", "docs", "cell acc", "silent", "flagged", "failed", "crash", "slow", "exact", "meta≠",
             "make s", "parse ms/doc")
