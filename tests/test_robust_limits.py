@@ -229,3 +229,17 @@ def test_rows_of_long_digit_runs_end_within_the_budget():
         time.sleep(0.25)
         with pytest.raises(LimitExceeded):
             row_candidates(tokenize("12345678901234567890123 4567890123")[0], 7, row_sum=False)
+
+
+def test_structure_candidates_among_thousands_of_labels_are_not_quadratic():
+    """Fuzz case 1-003987 (an HTML report with table rows duplicated ×2000): every line
+    between two found rows was checked against every located label (24 M comparisons,
+    45 s).  Taken spans are now looked up by bisection."""
+    from gongkai.extract.structure import Spans
+    sp = Spans((i * 10, i * 10 + 4) for i in range(50_000))
+    t0 = time.perf_counter()
+    hits = sum(sp.covers(p) for p in range(0, 500_000, 7))
+    assert time.perf_counter() - t0 < 2
+    assert hits == sum(1 for p in range(0, 500_000, 7) if p % 10 < 4)
+    sp.add(3, 100)
+    assert sp.covers(55) and not Spans([(0, 4)]).covers(4)

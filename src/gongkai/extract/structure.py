@@ -6,6 +6,8 @@ read like any other and reported as ``label.typo``; the table's arithmetic decid
 whether its values fit."""
 from __future__ import annotations
 
+from bisect import bisect_right, insort
+
 import re
 from difflib import SequenceMatcher
 
@@ -39,9 +41,36 @@ def similarity(printed: str, spec) -> float:
     return SequenceMatcher(None, p, core, autojunk=False).ratio()
 
 
-def _candidates(text: str, a: int, b: int, taken) -> list[tuple[int, int, str]]:
+class Spans:
+    """(start, end) spans taken by labels; ``covers(pos)`` in O(log n) — a document with
+    thousands of labels (a table pasted many times) costs no quadratic scan."""
+
+    def __init__(self, spans=()):
+        self._spans = sorted(spans)
+        self._index()
+
+    def _index(self):
+        self._starts = [a for a, _b in self._spans]
+        self._reach, m = [], float("-inf")
+        for _a, b in self._spans:
+            m = max(m, b)
+            self._reach.append(m)
+
+    def add(self, a: int, b: int):
+        insort(self._spans, (a, b))
+        self._index()
+
+    def covers(self, pos: int) -> bool:
+        i = bisect_right(self._starts, pos)
+        # the spans starting at or before pos: does any reach past it?  (prefix maxima)
+        return i > 0 and self._reach[i - 1] > pos
+
+
+def _candidates(text: str, a: int, b: int, taken: Spans) -> list[tuple[int, int, str]]:
     """(start, end, printed label) of lines in text[a:b] that begin with a label-like
     text not inside a located label."""
+    if not isinstance(taken, Spans):
+        taken = Spans(taken)
     out = []
     lo = text.rfind("\n", 0, a) + 1
     # only this span, normalised (same length: full-width digits and letters as ASCII)
@@ -61,14 +90,14 @@ def _candidates(text: str, a: int, b: int, taken) -> list[tuple[int, int, str]]:
         # ("(二)来" of "(二)来部分公开…"), not a row of its own
         if m and m.end("label") == end_:
             m = None
-        if m and not any(s <= m.start("label") + lo < e for s, e in taken):
+        if m and not taken.covers(m.start("label") + lo):
             st = m.start("prefix") if m.group("prefix") else m.start("label")
             out.append((st + lo, m.end("label") + lo, seg[st:m.end("label")].strip()))
             # a group label and its first row on one line ("三、本年度办理结果\t（一）予以公开"):
             # the numbered label after it is a candidate too
             m2 = _LINE_LABEL.match(seg, m.end(), end)
             if (m2 and m2.group("prefix") and m2.end("label") < end_
-                    and not any(s <= m2.start("label") + lo < e for s, e in taken)):
+                    and not taken.covers(m2.start("label") + lo)):
                 out.append((m2.start("prefix") + lo, m2.end("label") + lo, m2.group(0).strip()))
         pos = end + 1
     return out
@@ -81,7 +110,7 @@ def missing_rows(text: str, located: list, specs_by_key: dict) -> list:
     for x in located:
         if x.spec.kind == "row":
             found.setdefault(x.spec.key, x)
-    taken = [(x.start, x.end) for x in located]
+    taken = Spans((x.start, x.end) for x in located)
     out = []
     for table in ("t3", "t2"):
         for order in _row_order(table):
@@ -115,7 +144,7 @@ def missing_rows(text: str, located: list, specs_by_key: dict) -> list:
                 for spec, st, en, printed in align(missing, cands):
                     out.append((spec, st, en, printed))
                     found[spec.key] = _Placed(spec, st, en)
-                    taken.append((st, en))
+                    taken.add(st, en)
                 i = j
     return out
 
