@@ -12,6 +12,7 @@ import re
 from difflib import SequenceMatcher
 
 from ..formats import national
+from ..limits import checkpoint
 from .labels import Match
 from .normalize import norm, norm_keep_space
 
@@ -82,7 +83,11 @@ def _candidates(text: str, a: int, b: int, taken: Spans) -> list[tuple[int, int,
         if nl < 0:
             return out
         pos = nl + 1
+    n_lines = 0
     while pos < end_:
+        n_lines += 1
+        if not n_lines & 0x3FF:
+            checkpoint()              # the document's time budget (a gap of many lines)
         nl = seg.find("\n", pos, end_)
         end = end_ if nl < 0 else nl
         m = _LINE_LABEL.match(seg, pos, end)
