@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from ..limits import checkpoint
+from ..limits import checkpoint, remaining
 from decimal import Decimal
 
 
@@ -271,7 +271,11 @@ def _search(names, rows, amb, constraints):
                             return False
         return True
 
-    deadline = time.monotonic() + MAX_SECONDS
+    budget = MAX_SECONDS
+    left = remaining()          # the document's budget: a report with many ambiguous
+    if left is not None:        # tables runs several searches; together they leave time
+        budget = max(0.05, min(budget, left / 4))
+    deadline = time.monotonic() + budget
 
     def rec(i):
         nonlocal nodes, complete
