@@ -287,7 +287,10 @@ def _rezip(data: bytes, edit) -> bytes:
         for info in src.infolist():
             c = edit(info.filename, src.read(info))
             if c is not None:
-                z.writestr(info.filename, c)
+                # the entry's own timestamp, not the clock: a case is the same bytes every time
+                zi = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                zi.compress_type = zipfile.ZIP_DEFLATED
+                z.writestr(zi, c)
     return buf.getvalue()
 
 
