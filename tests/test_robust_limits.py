@@ -243,3 +243,19 @@ def test_structure_candidates_among_thousands_of_labels_are_not_quadratic():
     assert hits == sum(1 for p in range(0, 500_000, 7) if p % 10 < 4)
     sp.add(3, 100)
     assert sp.covers(55) and not Spans([(0, 4)]).covers(4)
+
+
+def test_damaged_pdf_and_docx_reasons_are_chinese(tmp_path):
+    """The fuzz campaign's rejections named PDFium's and lxml's English reasons
+    (「Failed to load document (PDFium: Data format error).」, 「XMLSyntaxError」)."""
+    p = tmp_path / "bad.pdf"
+    p.write_bytes(b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF")
+    with pytest.raises(DamagedFile) as e:
+        parse_file(p)
+    assert "数据格式错误" in str(e.value) and "Failed" not in str(e.value)
+    from gongkai.read.docx import _why
+    from lxml import etree
+    try:
+        etree.fromstring(b"<a><b></a>")
+    except etree.XMLSyntaxError as x:
+        assert _why(x) == "XML 语法错误"

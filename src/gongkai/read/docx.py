@@ -84,7 +84,9 @@ def _why(e: Exception) -> str:
     """A short reason for the message: the exception class, and zip's own explanation
     (e.g. 'zip file version 12.1') for the cases that are not obvious."""
     reasons = {"error": "压缩数据损坏", "BadZipFile": "不是完整的 ZIP 文件", "NotImplementedError": "不支持的 ZIP 版本或压缩方式",
-               "KeyError": "缺少必要的部件", "EOFError": "文件不完整", "RuntimeError": "ZIP 已加密或损坏"}
+               "KeyError": "缺少必要的部件", "EOFError": "文件不完整", "RuntimeError": "ZIP 已加密或损坏",
+               "XMLSyntaxError": "XML 语法错误", "ParseError": "XML 语法错误", "OSError": "数据读取失败",
+               "UnicodeDecodeError": "文字编码错误", "LargeZipFile": "ZIP 过大"}
     name = e.__class__.__name__
     return reasons.get(name, name) if name != "ValueError" else "ZIP 目录损坏"
 

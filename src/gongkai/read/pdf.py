@@ -17,6 +17,21 @@ THIN = 2.5     # points: a path thinner than this is a ruling line
 _HEADER_WORDS = re.compile(r"申请人情况|自然人|法人或其他组织|结果维持|信息内容|本年制发|行政复议|勾稽")
 
 
+_PDFIUM_REASONS = (("data format", "数据格式错误"), ("security", "不支持的加密方式"),
+                   ("page not found", "页面不存在或内容错误"), ("load page", "页面无法加载"),
+                   ("file not found", "无法打开"), ("unknown", "原因不明"), ("success", "原因不明"))
+
+
+def _pdfium_why(e: Exception) -> str:
+    """PDFium's English reason, in Chinese (unknown reasons are kept as PDFium gave them)."""
+    msg = str(e)
+    low = msg.lower()
+    for key, zh in _PDFIUM_REASONS:
+        if key in low:
+            return zh
+    return f"PDFium：{msg.strip().rstrip('.')}"
+
+
 def _continuation(cells, prev_cells) -> bool:
     """The first row of a page that only carries the rest of the previous page's last
     row (its label cell broken by the page break): text, no numbers, no header words."""
@@ -131,7 +146,7 @@ def read_pdf(path, data: bytes) -> Document:
     except pdfium.PdfiumError as e:
         if "password" in str(e).lower() or b"/Encrypt" in data[-4096:] or b"/Encrypt" in data[:4096]:
             raise InputError(path, "PDF 已加密（需要密码），无法读取")
-        raise DamagedFile(path, f"PDF 文件损坏或不完整，无法打开（{e}）")
+        raise DamagedFile(path, f"PDF 文件损坏或不完整，无法打开（{_pdfium_why(e)}）")
     try:
         n = len(pdf)
         if n == 0:
@@ -145,7 +160,7 @@ def read_pdf(path, data: bytes) -> Document:
             try:
                 items, nchars = page_lines(pdf[pno - 1], pno)
             except pdfium.PdfiumError as e:
-                raise DamagedFile(path, f"PDF 第 {pno} 页损坏（{e}）")
+                raise DamagedFile(path, f"PDF 第 {pno} 页损坏（{_pdfium_why(e)}）")
             if nchars == 0:
                 empty_pages.append(pno)
                 continue
