@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .errors import GongkaiError
 from .formats import national
-from .synth import DEPARTMENTS, PLACES, random_values, write
+from .synth import random_report, write
 
 NF = national()
 PDF_KINDS = ("pdftotext_raw", "pdftotext_layout", "pdfminer", "pypdf", "pypdfium2", "pdf_markdown")
@@ -81,13 +81,7 @@ def source(seed: int, index: int) -> Source:
     """The index-th synthetic report of a seed (independent of how many are drawn)."""
     from .render.style import Style
     rng = random.Random(f"degrade:{seed}:{index}")
-    year = rng.choice([2019, 2020, 2021, 2022, 2023, 2024, 2025])
-    fmt = "2019" if year <= 2020 or rng.random() < 0.05 else "2021"
-    agency = rng.choice(PLACES) + rng.choice(DEPARTMENTS)
-    scale = rng.choice([0, 0, 2, 5, 20, 60, 400, 3000])
-    v = random_values(rng, fmt, scale=max(1, scale))
-    if scale == 0:                     # an office that received no application
-        v = {f: (0 if f[:3] in ("t3.", "t4.") else x) for f, x in v.items()}
+    year, fmt, agency, scale, v = random_report(rng)
     blank_zero = rng.random() < 0.2
     if blank_zero:
         v = {f: (None if x == 0 and f[:3] in ("t3.", "t4.") else x) for f, x in v.items()}

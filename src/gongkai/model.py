@@ -69,6 +69,13 @@ class Cell:
     source: Source | None = None
     alternatives: list | None = None  # other readings when uncertain
 
+    def doubt(self, why: str, alternatives: list | None = None) -> None:
+        """Make this cell ``uncertain``: ``why`` goes before any earlier reason; the
+        alternatives default to the reading it had."""
+        self.status = "uncertain"
+        self.reason = why + (f"；{self.reason}" if self.reason else "")
+        self.alternatives = alternatives if alternatives is not None else (self.alternatives or [self.json_value()])
+
     def json_value(self):
         v = self.value
         if isinstance(v, Decimal):

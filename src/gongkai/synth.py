@@ -211,6 +211,20 @@ def _plant(kind: str, v: dict, rng: random.Random, fmt: str):
     return None, None
 
 
+def random_report(rng: random.Random) -> tuple:
+    """(year, format, agency, scale, values) of a random report: the year decides the
+    format (2019 up to 2020, rarely later), an agency from the place and department
+    lists, values at a random scale (scale 0: an office that received no application)."""
+    year = rng.choice([2019, 2020, 2021, 2022, 2023, 2024, 2025])
+    fmt = "2019" if year <= 2020 or rng.random() < 0.05 else "2021"
+    agency = rng.choice(PLACES) + rng.choice(DEPARTMENTS)
+    scale = rng.choice([0, 0, 2, 5, 20, 60, 400, 3000])
+    v = random_values(rng, fmt, scale=max(1, scale))
+    if scale == 0:
+        v = {f: (0 if f[:3] in ("t3.", "t4.") else x) for f, x in v.items()}
+    return year, fmt, agency, scale, v
+
+
 def corpus(n: int, out_dir, formats=("txt",), seed: int = 0, error_rate: float = 0.3) -> list:
     """Write n varied reports with gold files; returns the list of written paths."""
     from pathlib import Path
@@ -220,15 +234,7 @@ def corpus(n: int, out_dir, formats=("txt",), seed: int = 0, error_rate: float =
     rng = random.Random(seed)
     written = []
     for i in range(n):
-        year = rng.choice([2019, 2020, 2021, 2022, 2023, 2024, 2025])
-        fmt = "2019" if year <= 2020 or rng.random() < 0.05 else "2021"
-        agency = rng.choice(PLACES) + rng.choice(DEPARTMENTS)
-        scale = rng.choice([0, 0, 2, 5, 20, 60, 400, 3000])
-        v = random_values(rng, fmt, scale=max(1, scale))
-        if scale == 0:      # an office that received no application
-            for f in v:
-                if f.startswith("t3.") or f.startswith("t4."):
-                    v[f] = 0
+        year, fmt, agency, _scale, v = random_report(rng)
         blank_style = rng.random() < 0.15      # some agencies leave zero cells blank
         kind = rng.choice(list(ERRORS)) if rng.random() < error_rate else None
         about, note = _plant(kind, v, rng, fmt) if kind else (None, None)

@@ -47,8 +47,6 @@ def confirm_ocr(cells: dict, t3fmt: str) -> int:
         if not needs_confirmation(c) or c.status not in ("value", "inferred"):
             continue
         if not ok.get(fid, False):
-            c.status = "uncertain"
-            c.reason = (REASON if c.source.ocr else "位置推定的读数未能由表格算术证实") + (f"；{c.reason}" if c.reason else "")
-            c.alternatives = c.alternatives or [c.json_value()]
+            c.doubt(REASON if c.source.ocr else "位置推定的读数未能由表格算术证实")
             n += 1
     return n

@@ -95,12 +95,10 @@ def apply(cells: dict, table: str, nums: list, positive_blank: set, by_absence: 
         if (c.status == "blank" and (fid not in positive_blank or fid in suspect)) \
                 or (c.status in ("value", "inferred") and (fid in by_absence or fid in suspect)) \
                 or (c.status == "text" and (table in ("t3", "t4") or fid in by_absence or fid in suspect)):
-            c.status = "uncertain"
-            c.reason = why + ("；" + c.reason if c.reason else "")
             alts = [None] + [_num(v) for v in shown]
             if c.value is not None and _num(str(c.value)) not in alts:
                 alts.insert(0, _num(str(c.value)))
-            c.alternatives = alts
+            c.doubt(why, alts)
             changed.append(fid)
     return changed
 

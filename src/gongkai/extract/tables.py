@@ -509,8 +509,7 @@ def extract_t4(lay: Layout, file, out: TableResult):
         for fid in fids:
             c = out.cells[fid]
             if c.status in ("value", "inferred", "blank"):
-                c.status, c.reason = "uncertain", why + ("；" + c.reason if c.reason else "")
-                c.alternatives = [c.json_value()]
+                c.doubt(why, [c.json_value()])
     hows = {c.how for c in cands}
     if "missing" in hows and toks:
         out.findings.append(Finding("parse.missing_cell", "warning",
