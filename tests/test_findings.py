@@ -9,7 +9,7 @@ from gongkai import parse_file
 # gold "kind" -> rule IDs that report it
 KINDS = {
     "narrative-vs-table": {"narrative.applications", "narrative.review_suits", "narrative.cases_closed"},
-    "blank-cells": {"cells.blank"},
+    "blank-cells": {"cells.blank", "parse.nothing_printed"},   # a table showing nothing at all
     "missing-cell": {"parse.missing_cell"},
     "year-mismatch": {"year.other_report", "year.period", "year.format"},
     "non-numeric": {"cells.text"},

@@ -184,3 +184,42 @@ def test_t2_row_holding_only_a_header_word_is_not_read_as_values():
     for f in ("t2.fees.prev_items", "t2.fees.change"):
         assert r.cells[f].status == "uncertain"
     assert any(f.rule == "parse.leftover_numbers" and f.table == "t2" for f in r.findings)
+
+
+def test_row_of_dashes_around_a_number_is_no_page_number():
+    """crawler text (degrade seed 7 #14): 表四's values row '---22----------' matched the
+    page-number pattern ('- 22 -') and was blanked out before parsing; 表四 then showed
+    nothing and was read as 15 blanks — review.pending/total (2, 2) silently lost."""
+    from gongkai.read.text import clean
+    assert clean("---22----------\n").strip() == "---22----------"
+    for page in ("- 3 -", "— 12 —", "-4-", "——5——", "第 3 页", "3/12"):
+        assert clean(page + "\n").strip() == "", page
+    r = parse_file(REGRESS / "crawler_t4_marks_row_like_page_number.txt")
+    for f in ("t4.review.pending", "t4.review.total"):
+        assert r.cells[f].value == 2 or f in r.uncertain
+        assert r.cells[f].status != "blank"
+
+
+def test_table_found_with_nothing_printed_is_not_blank():
+    """A 表四 whose header is there but whose values row is missing (lost by the
+    extractor or OCR) shows no number, no blank mark, no empty cell: its sums hold for
+    any reading, so every cell is uncertain — never 15 silent blanks."""
+    text = (REGRESS / "crawler_t4_marks_row_like_page_number.txt").read_text(encoding="utf-8")
+    text = text.replace("---22----------\n", "")
+    r = parse_text(text)
+    t4 = [c for f, c in r.cells.items() if f.startswith("t4.")]
+    assert len(t4) == 15 and all(c.status == "uncertain" and c.value is None for c in t4)
+    assert any(f.rule == "parse.nothing_printed" and f.table == "t4" for f in r.findings)
+
+
+def test_row_of_blank_marks_is_read_as_the_blank_values_row():
+    """A 表四 of blanks printed as a line of marks of its own (HTML ``—`` cells, crawler
+    ``---------------``) is 15 positively shown blanks, with the marks as their source,
+    not a table with nothing printed."""
+    text = (REGRESS / "crawler_t4_marks_row_like_page_number.txt").read_text(encoding="utf-8")
+    r = parse_text(text.replace("---22----------", "-" * 15))
+    t4 = [c for f, c in r.cells.items() if f.startswith("t4.")]
+    assert all(c.status == "blank" and c.raw == "-" for c in t4)
+    tabbed = text.replace("---22----------", "\t".join(["—"] * 15))
+    r = parse_text(tabbed)
+    assert all(c.status == "blank" for f, c in r.cells.items() if f.startswith("t4."))

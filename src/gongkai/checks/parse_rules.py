@@ -36,6 +36,14 @@ def _leftover_numbers():
     numbers as candidates."""
 
 
+@rule("parse.nothing_printed", "warning", "表格位置未印出任何数值", stage="parse")
+def _nothing_printed():
+    """表二, 表三 or 表四 is found by its labels, but its span shows nothing at all: no number,
+    no blank mark, no empty cell (text extractors print nothing for an empty cell, and
+    also lose numbers).  "No number found" is not "blank": the table's sums hold for
+    any reading, so every cell is ``uncertain``, not blank."""
+
+
 @rule("parse.joined_digits", "info", "跨行折断的数字已拼接", stage="parse")
 def _joined_digits():
     """A number too wide for its cell was wrapped over two lines (``1172`` / ``2``) and

@@ -459,11 +459,17 @@ def _t4_tokens_uncached(lay: Layout) -> tuple[list[Token], int | None]:
             continue
         text = lay.value_text(x)
         off = x.value_start
-        for i, line in enumerate(text.split("\n")):
+        lines = text.split("\n")
+        ends_line = lay.text[x.value_end:x.value_end + 1] in ("\n", "")
+        for i, line in enumerate(lines):
             # a later line is a row of its own: its first cell is a value, not the label's rest
             lt, explicit = tokenize(line, off) if i == 0 or "\t" not in line else tokenize("\t" + line, off - 1)
             off += len(line) + 1
-            if not any(t.kind == "num" for t in lt):
+            # a line of blank marks only (``—\t—\t…``, ``---------------``, empty cells on
+            # a line of their own) is a row of 表四's values too: all its cells are blank
+            whole = i > 0 and (i < len(lines) - 1 or ends_line)      # a line of its own
+            marks = len(lt) >= 2 and all(t.kind == "blank" for t in lt) and (whole or all(t.raw for t in lt))
+            if not marks and not any(t.kind == "num" for t in lt):
                 if any(t.kind == "text" for t in lt) or (i == 0 and x.spec.kind == "header"):
                     gap = True
                 continue
@@ -535,6 +541,24 @@ def _printed(lay: Layout, table: str):
     return memo[table]
 
 
+NOTHING_PRINTED = "{name}的位置没有印出任何数值或空白标记（可能是提取时丢失），不能认定为空白"
+
+
+def _nothing_printed(out: TableResult, table: str):
+    """A table found by its labels whose cells show nothing at all — no number, no
+    blank mark, no empty cell — is not a table of blanks: the numbers may have been
+    lost in extraction, and its sums hold for any reading, so every cell is uncertain."""
+    cells = [(f, c) for f, c in out.cells.items() if f.startswith(table + ".")]
+    if not out.found.get(table) or not cells:
+        return
+    if any(c.status != "blank" or f in out.positive_blank for f, c in cells):
+        return
+    why = NOTHING_PRINTED.format(name={"t2": "表二", "t3": "表三", "t4": "表四"}[table])
+    for _f, c in cells:
+        c.doubt(why, [None])
+    out.findings.append(Finding("parse.nothing_printed", "warning", why, table, (table,), ()))
+
+
 def extract_tables(lay: Layout, file, narrative: str) -> TableResult:
     out = TableResult()
     t2f = _t2_format(lay)
@@ -549,6 +573,8 @@ def extract_tables(lay: Layout, file, narrative: str) -> TableResult:
     if out.found.get("t3") and _t3_in_doubt(lay, out):
         columns.apply_t3(lay, file, out, t3f, t3_constraints(t3f), columns.source_at(lay, file))
     _conserve(lay, out)
+    for table in ("t2", "t3", "t4"):
+        _nothing_printed(out, table)
     # labels printed with a typo
     for x in lay.labels:
         m = x.match
