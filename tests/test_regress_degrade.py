@@ -223,3 +223,27 @@ def test_row_of_blank_marks_is_read_as_the_blank_values_row():
     tabbed = text.replace("---22----------", "\t".join(["—"] * 15))
     r = parse_text(tabbed)
     assert all(c.status == "blank" for f, c in r.cells.items() if f.startswith("t4."))
+
+
+def test_blank_marks_run_into_counts_are_blanks_not_signs():
+    """crawler text prints 3 | 2 | - | 2 | 2 | - | 9 as '32-22-9' and 3 | 1 | - | - | - | - | 4
+    as '31----4': the tokenizer reads -22 and -4 (a 2019 表二 本年增/减 may be signed), but
+    in 表三/表四 counts are never negative, so the sign is a blank mark; and a complete
+    split reading may hold blank marks (it was only tried on rows of digits alone, so
+    '31' was read whole with a missing cell — a silent error once the signs were fixed)."""
+    from gongkai.extract.candidates import row_candidates
+    from gongkai.extract.values import tokenize, unsigned_counts
+    toks = unsigned_counts(tokenize("32-22-9")[0])
+    assert [(t.kind, t.raw) for t in toks] == [("num", "32"), ("blank", "-"), ("num", "22"), ("blank", "-"),
+                                                ("num", "9")]
+    assert [t.value for t in tokenize("0-130")[0]] == [0, -130]         # 表二 2019 keeps its sign
+    toks = unsigned_counts(tokenize("31----4")[0])
+    readings = [[v for _k, v in c.values()] for c in row_candidates(toks, 7, row_sum=True) if c.how == "split"]
+    assert readings == [[3, 1, None, None, None, None, 4]]
+    r = parse_file(REGRESS / "crawler_t4_marks_row_like_page_number.txt")
+    gold = json.loads((REGRESS / "crawler_t4_marks_row_like_page_number.gold.json").read_text(encoding="utf-8"))
+    for row in ("new", "carried_over", "total", "carried_forward"):
+        for col in national().t3_columns:
+            f = f"t3.{row}.{col}"
+            assert same(r.cells[f].value, gold["cells"][f]), f
+            assert r.cells[f].status in ("value", "inferred", "blank"), f

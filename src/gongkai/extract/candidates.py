@@ -128,12 +128,14 @@ def _fill(tokens: list[Token], n: int, max_missing: int | None = None) -> list[C
 
 
 def _fill_with_sum(tokens: list[Token], n: int) -> list[Candidate]:
-    """m < n, every token a digit run: the readings without missing cells in which the
-    last value (the row's 总计) is the sum of the others.  Depth-first with pruning, so
-    long fused rows (17 digits → 8008 splits) cost little."""
-    if not tokens or any(t.kind != "num" or not t.digits for t in tokens):
+    """m < n, every token a digit run or a blank mark: the readings without missing
+    cells in which the last value (the row's 总计) is the sum of the others; a blank mark
+    is one cell (crawler text ``31----4`` is 3 | 1 | - | - | - | - | 4).  Depth-first with
+    pruning, so long fused rows (17 digits → 8008 splits) cost little."""
+    if not tokens or tokens[-1].kind != "num" or \
+            any(not ((t.kind == "num" and t.digits) or (t.kind == "blank" and t.raw)) for t in tokens):
         return []
-    D = [t.digits for t in tokens]
+    D = [t.digits if t.kind == "num" else None for t in tokens]
     out: list[Candidate] = []
     nodes = [0]
     last = D[-1]
@@ -144,7 +146,7 @@ def _fill_with_sum(tokens: list[Token], n: int) -> list[Candidate]:
         total = int(total_s)
         pieces = [(d, i) for i, d in enumerate(D[:-1])] + ([(last[:k], len(D) - 1)] if k else [])
         need = n - 1
-        if len(pieces) > need or sum(len(p) for p, _ in pieces) < need:
+        if len(pieces) > need or sum(len(p) if p is not None else 1 for p, _ in pieces) < need:
             continue
 
         def rec(pi, pos, acc, s, parts_left):
@@ -155,12 +157,17 @@ def _fill_with_sum(tokens: list[Token], n: int) -> list[Candidate]:
                 checkpoint()
             if pi == len(pieces):
                 if parts_left == 0 and s == total:
-                    slots = [Slot("split", int(x), x, ti) for x, ti in acc]
+                    slots = [Slot("split", int(x), x, ti) if x is not None else _slot(tokens[ti], ti)
+                             for x, ti in acc]
                     slots.append(Slot("split", total, total_s, len(D) - 1))
                     out.append(Candidate(slots, 0, "split"))
                 return
             d, ti = pieces[pi]
             rest_pieces = len(pieces) - pi - 1
+            if d is None:                       # a blank mark: one empty cell
+                if parts_left - 1 >= rest_pieces:
+                    rec(pi + 1, 0, acc + [(None, ti)], s, parts_left - 1)
+                return
             remaining = len(d) - pos
             for L in range(1, remaining + 1):
                 part = d[pos:pos + L]
@@ -175,7 +182,7 @@ def _fill_with_sum(tokens: list[Token], n: int) -> list[Candidate]:
         rec(0, 0, [], 0, need)
     for c in out:
         for sl in c.slots:
-            if len(D[sl.tok]) == len(sl.raw) and sl.tok is not None:
+            if sl.kind == "split" and sl.tok is not None and len(D[sl.tok]) == len(sl.raw):
                 sl.kind = "num"      # a token read whole is a printed value, not a split
     return out
 

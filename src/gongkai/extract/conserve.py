@@ -65,7 +65,9 @@ def printed_numbers(lay, locs) -> Counter:
 
 
 def _key(v):
-    return str(v)
+    # a count read from "-22" (a blank mark run into 22, values.unsigned_counts) is the
+    # printed number 22: signs do not tell printed numbers apart
+    return str(-v) if isinstance(v, int) and v < 0 else str(v)
 
 
 def leftover(printed: Counter, used: list) -> list:

@@ -15,7 +15,7 @@ from . import columns, conserve
 from .candidates import Candidate, Slot, row_candidates
 from .locate import Layout, Located
 from .solve import Constraint, solve
-from .values import Token, clean_row_tokens, is_table_like, tokenize
+from .values import Token, clean_row_tokens, is_table_like, tokenize, unsigned_counts
 
 
 @dataclass
@@ -150,6 +150,15 @@ def _used_tokens(cands, n_tokens: int) -> set:
     return used or set()
 
 
+def _touching(tokens) -> bool:
+    """Some number of the row touches its neighbour with no separator (crawler text)."""
+    for a, b in zip(tokens, tokens[1:]):
+        if a.line is not None and b.line is not None and a.line + len(a.raw) == b.line and \
+                "num" in (a.kind, b.kind) and any(t.kind == "num" and t.digits and len(t.digits) > 1 for t in (a, b)):
+            return True
+    return False
+
+
 def _cells_from_solution(lay, file, prefix_ids, rows_info, sol, out: TableResult):
     """rows_info: row -> (RowText|None, [Candidate], [field ids])."""
     for r, (rt, cands, fids) in rows_info.items():
@@ -158,7 +167,10 @@ def _cells_from_solution(lay, file, prefix_ids, rows_info, sol, out: TableResult
             for k in _used_tokens(cands, len(rt.tokens)):
                 out.use(lay, prefix_ids, rt.tokens[k])
         placed = bool(how & {"drop", "missing", "join"})
-        fused_gap = any(c.how == "missing" and any(sl.kind == "split" for sl in c.slots) for c in cands)
+        # digits ran together and a cell is missing: in fused text a lost cell and a number
+        # to split cannot be told apart (``31----4`` is 3 | 1 | - … not 31 | ? | - …)
+        fused_gap = any(c.how == "missing" and any(sl.kind == "split" for sl in c.slots) for c in cands) or \
+            (rt is not None and any(c.how == "missing" for c in cands) and _touching(rt.tokens))
         if rt is not None:      # the label's own line: [start of its last line, next newline)
             lab_first = lay.text.rfind("\n", 0, max(rt.loc.start, rt.loc.end - 1)) + 1
             nl = lay.text.find("\n", rt.loc.end)
@@ -395,6 +407,7 @@ def extract_t3(lay: Layout, file, out: TableResult, fmt: str):
             cands = [Candidate([Slot("blank") for _ in cols], 0, "absent")]
         else:
             found += 1
+            rt.tokens = unsigned_counts(rt.tokens)
             cands = row_candidates(rt.tokens, len(cols), row_sum=True)
         info[r.id] = (rt, cands, fids)
         cand_map[r.id] = list(cands)
@@ -497,6 +510,7 @@ def extract_t4(lay: Layout, file, out: TableResult):
             out.cells[fid] = Cell(None, "", "uncertain", NOT_PRINTED, None)
         return
     loc = next(x for x in lay.labels if x.start == start)
+    toks = unsigned_counts(toks)
     rt = RowText(loc, toks, True)
     cands = row_candidates(toks, len(fids))
     cons = []

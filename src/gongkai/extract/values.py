@@ -258,6 +258,28 @@ def _tokenize_stream(t: str, offset: int) -> list[Token]:
     return out
 
 
+def unsigned_counts(tokens: list[Token]) -> list[Token]:
+    """Tokens of a row of counts (表三, 表四): counts are never negative, so a minus sign
+    is a blank mark run into the number — crawler text prints the cells 3 | 2 | - | 2 | 2 |
+    - | 9 as ``32-22-9``, which reads 32, -22, -9.  Each negative whole number becomes a
+    blank mark and the number (a 表二 2019 本年增/减 keeps its sign: not called there)."""
+    if not any(t.kind == "num" and t.signed for t in tokens):
+        return tokens
+    out: list[Token] = []
+    for t in tokens:
+        if t.kind == "num" and t.signed and isinstance(t.value, int) and t.value < 0 and t.raw.startswith("-"):
+            n = parse_number(t.raw[1:].strip())
+            if n is not None:
+                n.raw = t.raw[1:]
+                n.unit = t.unit
+                n.line = None if t.line is None else t.line + 1
+                out.append(Token("blank", "-", line=t.line))
+                out.append(n)
+                continue
+        out.append(t)
+    return out
+
+
 def is_table_like(tokens: list[Token]) -> bool:
     """True when the tokens look like cell contents rather than prose."""
     text = "".join(t.raw for t in tokens if t.kind == "text")
