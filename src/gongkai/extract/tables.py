@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..formats import national
 from ..model import NOT_PRINTED, Cell, Finding, Source
-from . import columns, conserve
+from . import columns, conserve, stacks
 from .candidates import Candidate, Slot, row_candidates
 from .locate import Layout, Located
 from .solve import Constraint, solve
@@ -400,9 +400,11 @@ def extract_t3(lay: Layout, file, out: TableResult, fmt: str):
     info = {}
     cand_map = {}
     found = 0
+    best = {r.id: _best(_occurrences(lay, f"t3.row:{r.id}")) for r in rows}
+    stacks.restack(lay, [best[r.id] for r in rows], len(cols))
     for r in rows:
         fids = [f"t3.{r.id}.{c}" for c in cols]
-        rt = _best(_occurrences(lay, f"t3.row:{r.id}"))
+        rt = best[r.id]
         if rt is None:
             cands = [Candidate([Slot("blank") for _ in cols], 0, "absent")]
         else:
