@@ -55,6 +55,8 @@ def cmd_import(args) -> int:
     s = import_paths(c, args.paths, args.workers, progress, args.executor, args.scheduler, check=not args.no_check)
     progress(0, 2, None)                 # clear the bar
     _print_summary(s)
+    if s.t2_reranked:
+        print(f"表二数字连写：按同一机关其他年度重排了 {s.t2_reranked} 个存疑单元格的最优猜测（仍为存疑）")
     if s.corpus_findings is not None:
         print(f"跨报告校验：{s.corpus_findings} 条发现（gongkai corpus check 查看）")
     return EXIT_OK if not s.problems else EXIT_INPUT

@@ -73,7 +73,13 @@ def corpus_reference() -> list[str]:
               "Alembic (`gongkai/corpus/migrations`). `reports.value_array` holds a report's values as a JSON array in "
               "the order of `fields.no`; `reports.status_codes` one letter per field (v value, b blank, t text, "
               "i inferred, u uncertain, - not in this report's format). `cells.raw` is NULL when the cell was "
-              "printed exactly as its value.", ""]
+              "printed exactly as its value; `cells.source` is JSON of the rest of the provenance and the "
+              "`alternatives` of an uncertain cell. A fused 表二 row (digits run together, no arithmetic) is "
+              "re-ranked on import from the same agency's other years (`corpus/t2prior.py`: exact continuity of "
+              "现行有效件数 / 对外公开总数量 / 上一年项目数量 with the previous or next year, then counts the prose "
+              "states, then the magnitude of the nearest years' same cells); the cells stay uncertain, `value` is "
+              "the new best guess, and `source` keeps the parse's own guess (`parse`) and the evidence used "
+              "(`prior`).", ""]
     for t in schema.metadata.sorted_tables:
         cols = ", ".join(f"`{c.name}`" for c in t.columns)
         lines.append(f"- **{t.name}**: {cols}")

@@ -4,6 +4,7 @@ a missing cell, a page break interleaving 表二 into 表三); ``corpus`` writes
 corpus in txt/html/docx/pdf with a gold JSON per file (``gongkai synth``)."""
 from __future__ import annotations
 
+import math
 import random
 from decimal import Decimal
 
@@ -59,6 +60,66 @@ def random_values(rng: random.Random, fmt: str = "2021", scale: int = 20) -> dic
             v[f"t4.{g}.{c}"] = x
         v[f"t4.{g}.total"] = sum(parts)
     return v
+
+
+def _lognormal_count(rng: random.Random, lo: float, hi: float) -> int:
+    """A count drawn log-uniformly in [lo, hi] (agencies differ by orders of magnitude)."""
+    return int(round(10 ** rng.uniform(math.log10(lo), math.log10(hi)))) if hi >= lo > 0 else 0
+
+
+def random_t2_series(rng: random.Random, years: list[int], fmts: list[str], noise: float = 0.0) -> dict:
+    """表二 of one agency over consecutive years: year → {field: value}.  Each agency has
+    its own size (counts log-uniform over orders of magnitude), yearly counts vary about
+    it (×0.5–2), and stocks carry over: 现行有效件数 = last year's + 制发 − 废止 (2021
+    format), 对外公开总数量 and 上一年项目数量 likewise (2019).  ``noise``: the share of years
+    whose stock does not carry over exactly (a recount, a slip), as in real series."""
+    out = {}
+    size = {r: (_lognormal_count(rng, 1, 3000) if rng.random() < 0.8 else 0)
+            for r in ("rules", "normative", "licensing", "other_services", "penalty", "coercion", "procurement")}
+    stock = {r: _lognormal_count(rng, max(1, size[r]), max(1, size[r]) * 20) if size[r] else 0
+             for r in ("rules", "normative")}
+    items = {r: _lognormal_count(rng, 1, 300) if size.get(r, 1) else 0
+             for r in ("licensing", "other_services", "penalty", "coercion", "fees")}
+    change = {r: 0 for r in items}
+    fees = rng.uniform(0, 6)
+
+    def vary(base):
+        return int(round(base * 2 ** rng.uniform(-1, 1))) if base else 0
+
+    for year, fmt in zip(years, fmts):
+        v = {}
+        slip = rng.random() < noise
+        for r in items:                      # 上一年项目数量 carries last year's change
+            items[r] = max(0, items[r] + change[r])
+            change[r] = rng.randint(-min(items[r], 20), 20)
+        for r in ("rules", "normative"):
+            issued = vary(max(1, size[r] // 10)) if size[r] else 0
+            if fmt == "2021":       # 现行有效 = last year's + 制发 − 废止
+                repealed = min(stock[r], vary(issued // 3)) if issued else 0
+                stock[r] += issued - repealed
+            else:                   # 对外公开总数量 = last year's + 本年新公开
+                published = max(0, issued - vary(issued // 5))
+                stock[r] += published
+            if slip:
+                stock[r] = max(0, stock[r] + rng.choice([-1, 1]) * rng.randint(1, max(1, stock[r] // 5)))
+            if fmt == "2021":
+                v[f"t2.{r}.issued"], v[f"t2.{r}.repealed"], v[f"t2.{r}.in_force"] = issued, repealed, stock[r]
+            else:
+                v[f"t2.{r}.new_made"], v[f"t2.{r}.new_published"] = issued, published
+                v[f"t2.{r}.published_total"] = stock[r]
+        for r in ("licensing", "penalty", "coercion"):
+            v[f"t2.{r}.decisions"] = vary(size[r] * 10)
+        if fmt == "2021":
+            v["t2.fees.amount"] = Decimal(int(10 ** rng.uniform(0, fees) * 100)) / Decimal(100)
+        else:
+            for r in ("licensing", "other_services", "penalty", "coercion", "fees"):
+                v[f"t2.{r}.prev_items"], v[f"t2.{r}.change"] = items[r], change[r]
+            v["t2.other_services.decisions"] = vary(size["other_services"] * 10)
+            v["t2.procurement.items"] = vary(size["procurement"])
+            v["t2.procurement.amount"] = Decimal(int(10 ** rng.uniform(0, fees) * 100)) / Decimal(100)
+        assert set(v) == set(NF.t2_field_ids(fmt)), set(v) ^ set(NF.t2_field_ids(fmt))
+        out[year] = v
+    return out
 
 
 def report_from(values: dict, meta: dict | None = None, narrative: str = "") -> Report:

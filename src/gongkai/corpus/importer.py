@@ -30,6 +30,7 @@ class ImportSummary:
     problems: list = field(default_factory=list)    # zh messages (inputs not found, failures)
     notes: list = field(default_factory=list)       # zh messages that are no failure (not a report)
     corpus_findings: int | None = None              # findings across reports, when checked
+    t2_reranked: int = 0        # fused 表二 cells whose best guess the neighbouring years re-ranked
     seconds: float = 0.0
 
 
@@ -136,6 +137,7 @@ def import_paths(corpus, inputs, workers: int | None = None, progress=None, exec
     info = {f: (sha, size, replace) for f, sha, size, replace in todo}
     paths = [f for f, _s, _n, _r in todo]
     done = 0
+    stored = []                     # documents written with a report (their neighbours get re-ranked)
     job = partial(parse_one, fields=tuple(corpus.field_ids), as_float=corpus.as_float)
     for path, rep, reader, error in _results(job, paths, workers, executor, scheduler):
         sha, size, replace = info[path]
@@ -156,6 +158,7 @@ def import_paths(corpus, inputs, workers: int | None = None, progress=None, exec
             summary.skipped += 1            # stored meanwhile by another importer (已存在)
         elif status == "ok":
             summary.imported += 1
+            stored.append(_id)
         elif status == NOT_REPORT:
             summary.not_reports += 1
             summary.notes.append(f"{error}（已作为非报告文档登记）")
@@ -165,6 +168,9 @@ def import_paths(corpus, inputs, workers: int | None = None, progress=None, exec
         done += 1
         if progress:
             progress(done, len(paths), path)
+    if stored:
+        from .t2prior import apply_for_documents
+        summary.t2_reranked = apply_for_documents(corpus, stored)
     if check:
         from .crosscheck import run_corpus_checks
         summary.corpus_findings = len(run_corpus_checks(corpus))

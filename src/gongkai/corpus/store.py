@@ -388,7 +388,9 @@ def prepare(report, fields: list[str], as_float: bool) -> dict:
     printed exactly as the value —, reason, line, page, JSON of the rest of the
     provenance and the alternatives)."""
     from .indicators import compute
+    from .t2prior import narrative_numbers, stated_numbers
     meta = report.meta
+    stated_of = None
     fno = {f: i for i, f in enumerate(fields)}
     vals = [None] * len(fields)
     codes = ["-"] * len(fields)      # "-": the field is not in this report's format
@@ -409,6 +411,12 @@ def prepare(report, fields: list[str], as_float: bool) -> dict:
             extra = {x: getattr(src, x) for x in _SOURCE_EXTRA if getattr(src, x) is not None}
             if c.alternatives:
                 extra["alternatives"] = c.alternatives
+                if status == "uncertain" and f.startswith("t2."):
+                    if stated_of is None:
+                        stated_of = narrative_numbers(report.narrative)
+                    stated = stated_numbers(stated_of, c.raw)
+                    if stated:               # kept for the corpus priors (t2prior), which see no prose
+                        extra["stated"] = stated
             if extra:
                 rest = json.dumps(extra, ensure_ascii=False, default=str)
         printed = "" if value is None else (str(value) if type(value) is int else _canon(value))
