@@ -73,15 +73,16 @@ def test_upgrade_from_revision_0001_keeps_stored_reports(tmp_path):
     with eng.begin() as c:
         cfg.attributes["connection"] = c
         command.upgrade(cfg, "0001")
+    from alembic.script import ScriptDirectory
     with eng.begin() as conn:                               # a report stored under revision 0001
         conn.exec_driver_sql("INSERT INTO documents (sha256, path, status, imported_at) "
                              "VALUES ('0', '/old.txt', 'error', '2025-01-01 00:00:00')")
     eng.dispose()
     seed = ROOT / "tests" / "corpus" / "seeds" / "002_98b9844beaabac24.txt"
-    c = Corpus(str(path))                                   # opening upgrades 0001 → 0002
+    c = Corpus(str(path))                                   # opening upgrades 0001 → head
     c.store_report({"sha256": "1" * 64, "path": str(seed), "size": 1, "format": "text", "parser_version": 2,
                     "status": "ok", "error": None}, parse_file(seed))
-    assert c.revision() == "0002" and c.counts()["reports"] == 1 and c.counts()["documents"] == 2
+    assert c.revision() == ScriptDirectory.from_config(cfg).get_current_head() and c.counts()["reports"] == 1 and c.counts()["documents"] == 2
     reg = Register(c)
     reg.add_application("某公司", "commercial", "in_person", D("2025-06-03"))
     assert Corpus(str(path)).counts()["reports"] == 1

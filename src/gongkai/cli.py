@@ -267,8 +267,10 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_docs)
     from .cli_corpus import add_parser as add_corpus
     from .cli_register import add_parsers as add_register
+    from .cli_web import add_parser as add_web
     add_corpus(sub)
     add_register(sub)
+    add_web(sub)
     return p
 
 

@@ -5,11 +5,13 @@ description the code queries with.
 Tables: documents (one per distinct file content), reports (one per parsed document),
 cells (one row per report × field), findings (per report, or across reports),
 agencies (normalised names, region, kind, parent), relations (declared
-government ⊃ department links), fields (the canonical field IDs, numbered)."""
+government ⊃ department links), fields (the canonical field IDs, numbered); the
+register's applications, case_events and register_records; the web app's users and
+their scopes (user_scopes); audit (every change, by whom and when)."""
 from __future__ import annotations
 
-from sqlalchemy import (BigInteger, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, Numeric,
-                        SmallInteger, String, Table, Text, UniqueConstraint)
+from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData,
+                        Numeric, SmallInteger, String, Table, Text, UniqueConstraint)
 
 metadata = MetaData()
 
@@ -175,6 +177,26 @@ audit = Table(
     Column("old", Text),                                        # JSON
     Column("new", Text),                                        # JSON
 )
+
+# ---- accounts of the web app (gongkai.corpus.accounts): who may see and do what
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),      # Argon2id, PHC string
+    Column("role", String(10), nullable=False),                 # admin | reviewer | staff | guest
+    Column("active", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+user_scopes = Table(
+    "user_scopes", metadata,                                    # a user's regions and agencies (reviewer, staff)
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("region", String(200)),                              # a province, city or county name
+    Column("agency_id", Integer, ForeignKey("agencies.id")),
+)
+Index("ix_user_scopes_user", user_scopes.c.user_id)
 
 STATUS_CODE = {"value": "v", "blank": "b", "text": "t", "inferred": "i", "uncertain": "u"}
 STATUS_NAME = {**{v: k for k, v in STATUS_CODE.items()}, "-": None}

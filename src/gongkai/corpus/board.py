@@ -1,0 +1,154 @@
+"""年报工作台 (the board): for one year, every agency of a scope with the status of its
+report, the counts of errors, warnings and uncertain cells, and the agencies that have
+no report.  The web app's board page is this module's ``board``; the status of a
+report is ``report_status`` (it grows with the review: 待审核, 已通过, 已退回)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import schema as S
+from .accounts import Region, Scope, parse_region, region_condition
+
+STATUS_ZH = {"missing": "未收录", "imported": "已收录", "errors": "有错误",
+             "pending": "待审核", "approved": "已通过", "returned": "已退回"}
+KIND_ZH = {"government": "政府", "department": "部门"}
+
+
+def report_status(report: dict | None) -> str:
+    """A report's status code (STATUS_ZH has the Chinese): ``missing`` (no report for
+    the year), ``errors`` (a check of error severity failed), ``imported``."""
+    if report is None:
+        return "missing"
+    if (report.get("n_errors") or 0) > 0:
+        return "errors"
+    return "imported"
+
+
+@dataclass
+class BoardRow:
+    agency_id: int
+    agency: str
+    province: str | None
+    city: str | None
+    county: str | None
+    kind: str | None
+    status: str
+    report_id: int | None = None
+    versions: int = 0                 # reports of this agency and year (the newest is shown)
+    n_errors: int = 0
+    n_warnings: int = 0
+    n_uncertain: int = 0
+
+    @property
+    def status_zh(self) -> str:
+        return STATUS_ZH[self.status]
+
+    @property
+    def kind_zh(self) -> str:
+        return KIND_ZH.get(self.kind or "", self.kind or "")
+
+    @property
+    def region(self) -> str:
+        return "".join(x for x in (self.province, self.city, self.county) if x)
+
+
+@dataclass
+class Board:
+    year: int | None
+    rows: list[BoardRow] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)       # years with a report in the scope
+    region: str | None = None
+    kind: str | None = None
+
+    @property
+    def counts(self) -> dict[str, int]:
+        out = {k: 0 for k in STATUS_ZH}
+        for r in self.rows:
+            out[r.status] += 1
+        return out
+
+    @property
+    def missing(self) -> int:
+        return self.counts["missing"]
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {"errors": sum(r.n_errors for r in self.rows), "warnings": sum(r.n_warnings for r in self.rows),
+                "uncertain": sum(r.n_uncertain for r in self.rows)}
+
+
+def _where(scope: Scope, region: Region | None, kind: str | None) -> list:
+    a = S.agencies
+    conds = []
+    c = scope.condition()
+    if c is not None:
+        conds.append(c)
+    if region is not None:
+        conds.append(region_condition(region))
+    if kind:
+        conds.append(a.c.kind == kind)
+    return conds
+
+
+def years(corpus, scope: Scope) -> list[int]:
+    """The years with at least one report of an agency in the scope, newest first."""
+    import sqlalchemy as sa
+    r, a = S.reports, S.agencies
+    q = (sa.select(r.c.year).distinct().select_from(r.outerjoin(a, a.c.id == r.c.agency_id))
+         .where(r.c.year.is_not(None)).order_by(r.c.year.desc()))
+    for cond in _where(scope, None, None):
+        q = q.where(cond)
+    with corpus.engine.connect() as c:
+        return [y for y in c.execute(q).scalars()]
+
+
+def regions(corpus, scope: Scope) -> list[str]:
+    """Region names to filter by (provinces, cities, counties of the scope's agencies)."""
+    import sqlalchemy as sa
+    a = S.agencies
+    q = sa.select(a.c.province, a.c.city, a.c.county).distinct()
+    for cond in _where(scope, None, None):
+        q = q.where(cond)
+    seen: dict[str, None] = {}
+    with corpus.engine.connect() as c:
+        for row in c.execute(q):
+            for x in row:
+                if x:
+                    seen[x] = None
+    return sorted(seen)
+
+
+def board(corpus, year: int | None, scope: Scope, region: str | Region | None = None,
+          kind: str | None = None) -> Board:
+    """The board of ``year`` (None: the newest year with a report in the scope) for the
+    agencies of ``scope``, narrowed to ``region`` (a name, parsed as ``parse_region``)
+    and ``kind`` (government | department).  A region outside the scope narrows to
+    nothing: the scope is always applied."""
+    import sqlalchemy as sa
+    if isinstance(region, str):
+        region = parse_region(region) if region.strip() else None
+    ys = years(corpus, scope)
+    if year is None:
+        year = ys[0] if ys else None
+    out = Board(year=year, years=ys, region=region.name if region else None, kind=kind or None)
+    a, r = S.agencies, S.reports
+    join_on = (r.c.agency_id == a.c.id) & (r.c.year == year) if year is not None else sa.false()
+    q = (sa.select(a.c.id, a.c.name, a.c.province, a.c.city, a.c.county, a.c.kind,
+                   r.c.id.label("report_id"), r.c.n_errors, r.c.n_warnings, r.c.n_uncertain)
+         .select_from(a.outerjoin(r, join_on)).order_by(a.c.province, a.c.city, a.c.county, a.c.name, r.c.id))
+    for cond in _where(scope, region, kind):
+        q = q.where(cond)
+    rows: dict[int, BoardRow] = {}
+    with corpus.engine.connect() as c:
+        for x in c.execute(q):
+            rep = None if x.report_id is None else {"n_errors": x.n_errors}
+            row = rows.get(x.id)
+            if row is None:
+                row = rows[x.id] = BoardRow(x.id, x.name, x.province, x.city, x.county, x.kind, "missing")
+            if rep is None:
+                continue
+            row.versions += 1                     # ordered by report id: the last one is the newest
+            row.report_id, row.status = x.report_id, report_status(rep)
+            row.n_errors, row.n_warnings, row.n_uncertain = x.n_errors or 0, x.n_warnings or 0, x.n_uncertain or 0
+    out.rows = list(rows.values())
+    return out
