@@ -292,3 +292,17 @@ def test_stacks_need_the_row_sum():
     # 5|3 and 17|4: no joined reading whose 总计 is the sum of the others
     before, after = tokens("   0   0   0   5   0   0   17", " " * 31 + "3" + " " * 12 + "4")
     assert len(before) == 9 and after == before
+
+
+def test_doubled_slash_is_two_blank_cells():
+    """crawler (degrade seed 20261201 #143): '//21/352682' is two blank cells, 21, a blank
+    and three fused numbers; '//' was read as one (doubled) mark, so the true reading was
+    not among the candidates and a wrong split fitted the sums (5 silent errors).  A slash
+    is never doubled; a '--' may be one mark (—— normalised) or two, so a fused row
+    holding one is never settled by a split."""
+    from gongkai.extract.values import tokenize
+    assert [t.raw for t in tokenize("//21/3")[0]] == ["/", "/", "21", "/", "3"]
+    assert [t.raw for t in tokenize("21--")[0]] == ["21", "--"]
+    r = parse_file(REGRESS / "crawler_doubled_slash_is_two_blanks.txt")
+    row = [r.cells[f"t3.denied.internal_affairs.{c}"] for c in national().t3_columns]
+    assert [c.value for c in row][:4] == [None, None, 21, None]

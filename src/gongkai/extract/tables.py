@@ -170,7 +170,9 @@ def _cells_from_solution(lay, file, prefix_ids, rows_info, sol, out: TableResult
         # digits ran together and a cell is missing: in fused text a lost cell and a number
         # to split cannot be told apart (``31----4`` is 3 | 1 | - … not 31 | ? | - …)
         fused_gap = any(c.how == "missing" and any(sl.kind == "split" for sl in c.slots) for c in cands) or \
-            (rt is not None and any(c.how == "missing" for c in cands) and _touching(rt.tokens))
+            (rt is not None and any(c.how == "missing" for c in cands) and _touching(rt.tokens)) or \
+            (rt is not None and how & {"split", "missing"} and _touching(rt.tokens) and
+             any(t.kind == "blank" and len(t.raw) == 2 for t in rt.tokens))   # "--": one mark or two
         if rt is not None:      # the label's own line: [start of its last line, next newline)
             lab_first = lay.text.rfind("\n", 0, max(rt.loc.start, rt.loc.end - 1)) + 1
             nl = lay.text.find("\n", rt.loc.end)

@@ -247,7 +247,8 @@ def _tokenize_stream(t: str, offset: int) -> list[Token]:
             out.append(tk)
         elif m.group("blank") is not None:
             run = m.group("blank")
-            if len(run) <= 2:
+            if len(run) == 1 or (len(run) == 2 and run[0] == "-"):
+                # "--" may be one mark (—— normalised) or two; a slash is never doubled
                 out.append(Token("blank", run, line=off))
             else:
                 # a run of dashes with no space between them (crawler text): one blank per
