@@ -49,7 +49,7 @@ def test_report_page_shows_table_three_and_findings(admin, corpus):
     html = admin.get(f"/reports/{rid}").text
     assert "海东市公安局 · 2021 年度" in html
     assert "三、收到和处理政府信息公开申请情况" in html and "自然人" in html and "rowspan=" in html
-    assert 'title="t3.new.natural"' in html
+    assert 'data-field="t3.new.natural"' in html
     assert "parse.uncertain" in html and "存疑" in html
     assert "003_5f1914cbe288c934.txt" in html and "/tmp" not in html     # no server paths
 

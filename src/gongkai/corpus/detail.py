@@ -1,11 +1,14 @@
-"""One stored report as a page shows it: its meta, 表三 in the official layout with each
-cell's value and status, the cells that need a look (uncertain, inferred,
-text; blanks are coloured in the grid) with their raw text and reason, and the findings — only when the report
-is in the reader's scope (otherwise None, as for a report that does not exist)."""
+"""One stored report as a page shows it: its meta; 表二, 表三 and 表四 in the official
+layout (the renderer's grids, ``render.grids``), each data cell with its value, status,
+raw text, reason, alternatives and whether a failing check names it; the cells that need
+a look (uncertain, inferred, text); and the findings with the cells they name — only
+when the report is in the reader's scope (otherwise None, as for a report that does not
+exist).  The source of a cell (page image, lines, table cell) is ``source_view``."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import PurePath
 
 from . import schema as S
@@ -14,6 +17,9 @@ from .board import STATUS_ZH, report_status
 
 STATUS_CELL_ZH = {"value": "数值", "blank": "空白", "text": "文字", "inferred": "推定", "uncertain": "存疑"}
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+TABLE_TITLES = {"t2": "二、主动公开政府信息情况", "t3": "三、收到和处理政府信息公开申请情况",
+                "t4": "四、政府信息公开行政复议、行政诉讼情况"}
+FAILING_SEVERITIES = ("error", "warning")
 
 
 @dataclass
@@ -23,6 +29,27 @@ class GridCell:
     colspan: int = 1
     field: str | None = None          # a data cell: its field ID
     status: str | None = None         # value | blank | text | inferred | uncertain (None: not in the report)
+    raw: str | None = None            # as printed, when it differs from the value
+    reason: str | None = None
+    alternatives: list | None = None  # other readings (uncertain cells), as text
+    failing: bool = False             # named by a failing check (error or warning)
+    label: str = ""                   # 表三 · 一、本年新收… · 自然人
+
+    @property
+    def status_zh(self) -> str:
+        return STATUS_CELL_ZH.get(self.status or "", "")
+
+    @property
+    def tip(self) -> str:
+        """The cell's tooltip: what it is and why it is coloured."""
+        parts = [self.label or self.field or ""]
+        if self.status and self.status != "value":
+            parts.append(self.status_zh + (f"：{self.reason}" if self.reason else ""))
+        if self.raw:
+            parts.append(f"原文「{self.raw}」")
+        if self.failing:
+            parts.append("校验未通过")
+        return " · ".join(p for p in parts if p)
 
 
 @dataclass
@@ -30,15 +57,36 @@ class ReportDetail:
     meta: dict
     status: str
     t3: list[list[GridCell]] = field(default_factory=list)
+    tables: list[tuple[str, str, list]] = field(default_factory=list)   # (t2|t3|t4, title, grid)
     notable: list[dict] = field(default_factory=list)      # cells that are not plain values
     findings: list[dict] = field(default_factory=list)
+    failing: set = field(default_factory=set)              # field IDs named by failing checks
 
     @property
     def status_zh(self) -> str:
         return STATUS_ZH[self.status]
 
 
-def _visible(c, report_id: int, scope: Scope):
+@lru_cache(maxsize=1)
+def field_labels() -> dict[str, str]:
+    """Field ID → its official label (表三 · 一、本年新收政府信息公开申请数量 · 自然人)."""
+    from ..formats import national
+    return {fid: label for fid, label, _fm in national().all_fields()}
+
+
+def named_fields(names, present) -> list[str]:
+    """The report's fields a finding names: each name is a field ID or a prefix of some
+    (``t3.new`` names the row, ``t4`` the table), in the report's field order."""
+    out = []
+    for fid in present:
+        if any(fid == n or fid.startswith(n + ".") for n in names):
+            out.append(fid)
+    return out
+
+
+def visible_report(c, report_id: int, scope: Scope):
+    """The report's row with its agency and document — None when absent or outside the
+    scope (the same answer)."""
     import sqlalchemy as sa
     r, a, d = S.reports, S.agencies, S.documents
     q = (sa.select(r, a.c.name.label("agency"), a.c.province, a.c.city, a.c.county, a.c.kind,
@@ -51,47 +99,98 @@ def _visible(c, report_id: int, scope: Scope):
     return c.execute(q).first()
 
 
-def report_detail(corpus, report_id: int, scope: Scope) -> ReportDetail | None:
+def report_cells(c, report_id: int) -> list:
+    """The report's stored cells in field order: (id, value, status, raw, reason, line, page, source JSON)."""
     import sqlalchemy as sa
-    from ..render.grids import t3_grid
-    from .export import _number
     cl, f = S.cells, S.fields
+    return c.execute(sa.select(f.c.id, cl.c.value, cl.c.status, cl.c.raw, cl.c.reason, cl.c.line, cl.c.page,
+                               cl.c.source)
+                     .select_from(cl.join(f, f.c.no == cl.c.field_no))
+                     .where(cl.c.report_id == report_id).order_by(cl.c.field_no)).all()
+
+
+def report_findings(c, report_id: int) -> list:
+    import sqlalchemy as sa
+    return c.execute(sa.select(S.findings).where(S.findings.c.report_id == report_id)
+                     .order_by(S.findings.c.id)).all()
+
+
+def alt_text(a) -> str:
+    """One alternative reading as text (a whole 表二 row's reading: its values joined)."""
+    from .export import _number
+    if isinstance(a, (list, tuple)):
+        return " · ".join("空" if x is None else str(_number(x)) for x in a)
+    return "空" if a is None else str(_number(a))
+
+
+def failing_fields(findings: list[dict]) -> set:
+    """Fields named by a failing check: a check-stage rule of error or warning severity
+    (parse notes are shown by the cells' own status)."""
+    from ..checks import REGISTRY, _load_all
+    _load_all()
+    out = set()
+    for f in findings:
+        r = REGISTRY.get(f["rule"])
+        if f["severity"] in FAILING_SEVERITIES and (r is None or r.stage == "check"):
+            out.update(f["cells"])
+    return out
+
+
+def _finding_dict(x, present) -> dict:
+    names = json.loads(x.fields) if x.fields else []
+    return {"id": x.id, "rule": x.rule, "severity": x.severity,
+            "severity_zh": SEVERITY_ZH.get(x.severity, x.severity), "message": x.message, "table": x.table_id,
+            "fields": names, "cells": named_fields(names, present),
+            "lines": json.loads(x.lines) if x.lines else []}
+
+
+def report_detail(corpus, report_id: int, scope: Scope) -> ReportDetail | None:
+    from ..render.grids import t2_grid, t3_grid, t4_grid
+    from .export import _number
     with corpus.engine.connect() as c:
-        row = _visible(c, int(report_id), scope)
+        row = visible_report(c, int(report_id), scope)
         if row is None:
             return None
-        cells = c.execute(sa.select(f.c.id, cl.c.value, cl.c.status, cl.c.raw, cl.c.reason, cl.c.line, cl.c.page)
-                          .select_from(cl.join(f, f.c.no == cl.c.field_no))
-                          .where(cl.c.report_id == row.id).order_by(cl.c.field_no)).all()
-        finds = c.execute(sa.select(S.findings).where(S.findings.c.report_id == row.id)
-                          .order_by(S.findings.c.id)).all()
+        cells = report_cells(c, row.id)
+        finds = report_findings(c, row.id)
     m = row._mapping
     meta = {k: m[k] for k in ("id", "agency", "agency_raw", "province", "city", "county", "kind", "year",
                               "format", "t3_format", "date", "sha256", "file_format", "imported_at",
                               "parser_version", "n_errors", "n_warnings", "n_uncertain")}
     meta["file"] = PurePath(m["path"] or "").name          # the name only: no server paths shown
-    by_field = {x.id: x for x in cells}
-    marks = {x.id: "\x00" + x.id for x in cells if x.id.startswith("t3.")}
-    grid = []
-    for line in t3_grid(marks, m["t3_format"] or m["format"] or "2021"):
-        out = []
-        for text, rs, cs in line:
-            if text.startswith("\x00"):
-                x = by_field[text[1:]]
-                v = _number(x.value)
-                shown = x.raw if x.status == "text" else ("" if v is None else str(v))
-                out.append(GridCell(shown, rs, cs, x.id, x.status))
-            else:
-                out.append(GridCell(text, rs, cs))
-        grid.append(out)
-    notable = [{"field": x.id, "value": _number(x.value), "status": x.status,
-                "status_zh": STATUS_CELL_ZH.get(x.status, x.status), "raw": x.raw, "reason": x.reason,
-                "line": x.line, "page": x.page} for x in cells if x.status not in ("value", "blank")]
-    findings = [{"rule": x.rule, "severity": x.severity, "severity_zh": SEVERITY_ZH.get(x.severity, x.severity),
-                 "message": x.message, "table": x.table_id,
-                 "fields": json.loads(x.fields) if x.fields else [],
-                 "lines": json.loads(x.lines) if x.lines else []} for x in finds]
+    present = [x.id for x in cells]
+    findings = [_finding_dict(x, present) for x in finds]
     order = {"error": 0, "warning": 1, "info": 2}
     findings.sort(key=lambda x: order.get(x["severity"], 3))
-    return ReportDetail(meta=meta, status=report_status({"n_errors": m["n_errors"]}), t3=grid,
-                        notable=notable, findings=findings)
+    failing = failing_fields(findings)
+    labels = field_labels()
+    by_field = {x.id: x for x in cells}
+    marks = {x.id: "\x00" + x.id for x in cells}
+
+    def data_cell(fid, rs, cs) -> GridCell:
+        x = by_field[fid]
+        v = _number(x.value)
+        shown = x.raw if x.status == "text" else ("" if v is None else str(v))
+        src = json.loads(x.source) if x.source else {}
+        alts = src.get("alternatives")
+        return GridCell(shown or "", rs, cs, x.id, x.status, raw=x.raw, reason=x.reason,
+                        alternatives=[alt_text(a) for a in alts] if alts else None,
+                        failing=x.id in failing, label=labels.get(x.id, x.id))
+
+    def grid_of(lines) -> list[list[GridCell]]:
+        return [[data_cell(text[1:], rs, cs) if text.startswith("\x00") else GridCell(text, rs, cs)
+                 for text, rs, cs in line] for line in lines]
+    fmt2 = m["format"] or "2021"
+    fmt3 = m["t3_format"] or m["format"] or "2021"
+    tables = []
+    if any(f.startswith("t2.") for f in present):
+        tables.append(("t2", TABLE_TITLES["t2"], grid_of(t2_grid(marks, fmt2))))
+    t3 = grid_of(t3_grid(marks, fmt3))
+    tables.append(("t3", TABLE_TITLES["t3"], t3))
+    if any(f.startswith("t4.") for f in present):
+        tables.append(("t4", TABLE_TITLES["t4"], grid_of(t4_grid(marks))))
+    notable = [{"field": x.id, "label": labels.get(x.id, x.id), "value": _number(x.value), "status": x.status,
+                "status_zh": STATUS_CELL_ZH.get(x.status, x.status), "raw": x.raw, "reason": x.reason,
+                "line": x.line, "page": x.page} for x in cells if x.status not in ("value", "blank")]
+    return ReportDetail(meta=meta, status=report_status({"n_errors": m["n_errors"]}), t3=t3, tables=tables,
+                        notable=notable, findings=findings, failing=failing)

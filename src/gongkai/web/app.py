@@ -11,6 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..corpus import Corpus
 from ..corpus.accounts import User
+from ..corpus.source_view import SourceFiles
 from .security import (SESSION_COOKIE, SESSION_IDLE, Authenticate, CsrfProtect, LoginThrottle, SecurityHeaders,
                        load_secret)
 from .templating import make_templates, render
@@ -53,6 +54,7 @@ def create_app(db_url: str | None = None, secret: str | None = None, public: boo
     app.state.templates = make_templates()
     app.state.throttle = throttle or LoginThrottle()
     app.state.public = public
+    app.state.sources = SourceFiles()      # where a report's original bytes are (the upload spool adds itself)
     return app
 
 

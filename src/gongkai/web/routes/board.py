@@ -1,4 +1,4 @@
-"""/ (年报工作台) and /reports/{id} (报告详情): both filtered by the user's scope."""
+"""/ (年报工作台), filtered by the user's scope (报告详情 is ``report``)."""
 from __future__ import annotations
 
 from starlette.exceptions import HTTPException
@@ -6,7 +6,6 @@ from starlette.routing import Route
 
 from ...corpus.accounts import AccountError
 from ...corpus.board import KIND_ZH, STATUS_ZH, board, regions
-from ...corpus.detail import report_detail
 from ..templating import render
 from .common import call, corpus, scope
 
@@ -39,12 +38,4 @@ async def board_page(request):
                   kinds=KIND_ZH, statuses=STATUS_ZH, error=error)
 
 
-async def report_page(request):
-    d = await call(report_detail, corpus(request), request.path_params["report_id"], scope(request))
-    if d is None:                     # absent or outside the scope: the same answer
-        raise HTTPException(404, "没有这份报告，或它不在您的权限范围内")
-    return render(request, "report.html", r=d)
-
-
-ROUTES = [Route("/", board_page, methods=["GET"]),
-          Route("/reports/{report_id:int}", report_page, methods=["GET"])]
+ROUTES = [Route("/", board_page, methods=["GET"])]
