@@ -178,19 +178,32 @@ def import_paths(corpus, inputs, workers: int | None = None, progress=None, exec
     return summary
 
 
-def _results(job, paths, workers, executor, scheduler):
+def parse_results(corpus, paths, workers: int | None = None, executor: str = "process", scheduler: str | None = None,
+                  pool_from: int = 4):
+    """(path, rows, reader, error) for each path, as ``parse_one`` gives it, parsed in
+    worker processes (``pool_from`` paths or more; fewer: here) or on a Dask cluster."""
+    job = partial(parse_one, fields=tuple(corpus.field_ids), as_float=corpus.as_float)
+    yield from _results(job, paths, workers, executor, scheduler, pool_from)
+
+
+def _results(job, paths, workers, executor, scheduler, pool_from: int = 4):
     if not paths:
         return
     if executor == "dask":
         yield from _dask_results(job, paths, scheduler)
         return
     workers = workers or os.cpu_count() or 1
-    if workers <= 1 or len(paths) < 4:
+    if workers <= 1 or len(paths) < pool_from:
         for p in paths:
             yield job(p)
         return
+    import threading
+    ctx = None
+    if threading.current_thread() is not threading.main_thread():
+        import multiprocessing
+        ctx = multiprocessing.get_context("forkserver")    # no fork of a process running other threads
     chunk = max(1, min(64, len(paths) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=workers) as ex:
+    with ProcessPoolExecutor(max_workers=min(workers, len(paths)), mp_context=ctx) as ex:
         yield from ex.map(job, paths, chunksize=chunk)
 
 

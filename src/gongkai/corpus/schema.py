@@ -7,7 +7,7 @@ cells (one row per report × field), findings (per report, or across reports),
 agencies (normalised names, region, kind, parent), relations (declared
 government ⊃ department links), fields (the canonical field IDs, numbered); the
 register's applications, case_events and register_records; the web app's users and
-their scopes (user_scopes); audit (every change, by whom and when)."""
+their scopes (user_scopes), upload jobs and items; audit (every change, by whom and when)."""
 from __future__ import annotations
 
 from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData,
@@ -197,6 +197,38 @@ user_scopes = Table(
     Column("agency_id", Integer, ForeignKey("agencies.id")),
 )
 Index("ix_user_scopes_user", user_scopes.c.user_id)
+
+# ---- upload jobs of the web app (gongkai.corpus.jobs): a durable queue of files to import
+upload_jobs = Table(
+    "upload_jobs", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(10), nullable=False),               # open (items are the progress)
+)
+Index("ix_upload_jobs_user", upload_jobs.c.user_id)
+
+upload_items = Table(
+    "upload_items", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("job_id", Integer, ForeignKey("upload_jobs.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(300), nullable=False),                # the file's name as sent: display only
+    Column("blob", String(80)),                                 # spool path relative to the spool dir (by sha256)
+    Column("size", BigInteger),
+    Column("sha256", String(64)),
+    Column("url", Text),                                        # fetched from (URL items)
+    Column("status", String(12), nullable=False),   # queued running done failed duplicate not_report refused
+    Column("reason", Text),                                     # one Chinese line (failed, duplicate, refused)
+    Column("document_id", Integer),
+    Column("report_id", Integer),
+    Column("agency", String(200)),                              # as recognised from the content
+    Column("year", SmallInteger),
+    Column("replace", Boolean, nullable=False, server_default="0"),   # import despite agency + year duplicate
+    Column("attempts", SmallInteger, nullable=False, server_default="0"),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_upload_items_job", upload_items.c.job_id)
+Index("ix_upload_items_status", upload_items.c.status)
 
 STATUS_CODE = {"value": "v", "blank": "b", "text": "t", "inferred": "i", "uncertain": "u"}
 STATUS_NAME = {**{v: k for k, v in STATUS_CODE.items()}, "-": None}

@@ -8,7 +8,8 @@ before any route runs:
   ``SESSION_IDLE`` seconds without a request, ``SESSION_MAX`` seconds after login, and
   when the account is disabled or its password changed.
 - ``CsrfProtect``: every POST/PUT/PATCH/DELETE carries the session's token (header
-  ``X-CSRF-Token`` — htmx sends it — or form field ``csrf_token``), else 403.
+  ``X-CSRF-Token`` — htmx sends it — or form field ``csrf_token``; in a multipart
+  upload, its first field, read from the stream's first bytes), else 403.
 - ``LoginThrottle``: failed logins per name + address, and per address (→ 429).
 - ``load_secret``: the key that signs cookies."""
 from __future__ import annotations
@@ -34,7 +35,7 @@ SESSION_IDLE = 8 * 3600          # the cookie's signature expires this long afte
 SESSION_MAX = 12 * 3600          # … and the session this long after the login, whatever happens
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
-MAX_FORM_BYTES = 256 * 1024      # a form body read to find its CSRF token (uploads send the header)
+MAX_FORM_BYTES = 256 * 1024      # a form body read to find its CSRF token (multipart: its first field)
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 OPEN_PATHS = {"/login"}          # served without a user
 OPEN_PREFIXES = ("/static/",)
@@ -193,12 +194,50 @@ class CsrfProtect:
             if too_big:
                 return await PlainTextResponse("表单内容过大", status_code=413)(scope, receive, send)
             given = (parse_qs(body.decode("utf-8", "replace")).get(CSRF_FIELD) or [""])[0]
+        elif given is None and conn.headers.get("content-type", "").startswith("multipart/form-data"):
+            # a plain (no-JS) upload form: the token is its first field, read from the first
+            # bytes of the stream; the rest (the files) streams on to the route untouched
+            body, given = await _first_field(receive, _boundary(conn.headers["content-type"]))
         if not expected or not given or not hmac.compare_digest(given.encode(), expected.encode()):
             resp = PlainTextResponse("请求无效（缺少或错误的安全令牌）：请刷新页面后重试", status_code=403)
             return await resp(scope, receive, send)
-        if body is not None:
+        if isinstance(body, tuple):             # multipart: the bytes read, then the rest of the stream
+            receive = _replay(body, receive)
+        elif body is not None:
             receive = _replay(body)
         await self.app(scope, receive, send)
+
+
+MULTIPART_PEEK = 8 * 1024        # bytes of a multipart body searched for its first field (the CSRF token)
+
+
+def _boundary(content_type: str) -> bytes:
+    for part in content_type.split(";")[1:]:
+        k, _, v = part.strip().partition("=")
+        if k.lower() == "boundary":
+            return v.strip().strip('"').encode("latin-1", "replace")
+    return b""
+
+
+async def _first_field(receive, boundary: bytes) -> tuple[tuple[bytes, bool], str | None]:
+    """((the bytes read, more to come), the value of the first part if it is the
+    ``csrf_token`` field)."""
+    import re
+    buf = b""
+    more = True
+    pat = re.compile(rb"^(?:\r\n)?--" + re.escape(boundary) + rb"\r\nContent-Disposition: *form-data; *name=\"?"
+                     + CSRF_FIELD.encode() + rb"\"?\r\n(?:[^\r\n]*\r\n)*?\r\n([^\r\n]{1,200})\r\n--" + re.escape(boundary),
+                     re.I)
+    while more and len(buf) < MULTIPART_PEEK:
+        msg = await receive()
+        if msg["type"] == "http.disconnect":
+            more = False
+            break
+        buf += msg.get("body", b"")
+        more = msg.get("more_body", False)
+        if boundary and (m := pat.match(buf)):
+            return (buf, more), m.group(1).decode("ascii", "replace")
+    return (buf, more), None
 
 
 async def _read_body(receive, limit: int) -> tuple[bytes, bool]:
@@ -217,14 +256,21 @@ async def _read_body(receive, limit: int) -> tuple[bytes, bool]:
     return b"".join(chunks), False
 
 
-def _replay(body: bytes):
+def _replay(body, rest=None):
+    """A receive that gives ``body`` first; with ``rest`` (``body`` is then (bytes, more)),
+    the remaining messages come from it."""
+    more = False
+    if rest is not None:
+        body, more = body
     sent = False
 
     async def receive():
         nonlocal sent
         if not sent:
             sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
+            return {"type": "http.request", "body": body, "more_body": more}
+        if more:
+            return await rest()
         return {"type": "http.disconnect"}
     return receive
 
