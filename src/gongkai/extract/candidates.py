@@ -23,7 +23,7 @@ MAX_DIGITS = 40           # a digit run longer than this is no row of fused cell
 CHECK_EVERY = 0xFFF       # enumerations check the document's deadline every 4,096 nodes
 
 
-@dataclass
+@dataclass(slots=True)
 class Slot:
     kind: str                 # "num" | "blank" | "text" | "var" | "split"
     value: object = None
@@ -35,7 +35,7 @@ class Slot:
         return (self.kind if self.kind != "split" else "num", self.value if self.kind != "blank" else None)
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     slots: list[Slot]
     penalty: int = 0
@@ -191,6 +191,13 @@ def _drop(tokens: list[Token], n: int) -> list[Candidate]:
     pools = [blanks] if len(blanks) >= surplus else []
     if not pools or any(t.kind != "blank" for t in tokens) and len(blanks) < surplus:
         pools.append(list(range(m)))
+    # dropping leading/trailing padding is free; inner blanks cost 1, other tokens 10
+    lead = 0
+    while lead < m and tokens[lead].kind == "blank":
+        lead += 1
+    trail = m
+    while trail > 0 and tokens[trail - 1].kind == "blank":
+        trail -= 1
     for pool in pools:
         count = 0
         for drop in combinations(pool, surplus):
@@ -199,14 +206,7 @@ def _drop(tokens: list[Token], n: int) -> list[Candidate]:
                 break
             ds = set(drop)
             slots = [_slot(t, i) for i, t in enumerate(tokens) if i not in ds]
-            # dropping leading/trailing padding is free; inner blanks cost 1, other tokens 10
             pen = 0
-            lead = 0
-            while lead < m and tokens[lead].kind == "blank":
-                lead += 1
-            trail = m
-            while trail > 0 and tokens[trail - 1].kind == "blank":
-                trail -= 1
             for i in drop:
                 if tokens[i].kind != "blank":
                     pen += 10

@@ -53,13 +53,15 @@ def printed_numbers(lay, locs) -> Counter:
                 continue
             toks, _explicit = tokenize(line.replace("|", " ").replace("\t", " "), off)
             if any(t.kind == "num" for t in toks) and is_table_like(toks):
+                ln = lay.line_of(off)       # the tokens of one line are all on it
                 for t in toks:
                     if t.kind != "num" or t.line is None:
                         continue
                     rel = t.line - off
                     if _explained(line, rel, rel + len(t.raw), t.value):
                         continue
-                    out[(lay.line_of(t.line), _key(t.value))] += 1
+                    k = (ln, str(t.value))    # _key(t.value)
+                    out[k] = out.get(k, 0) + 1
             off += len(line) + 1
     return out
 
@@ -70,9 +72,9 @@ def _key(v):
 
 def leftover(printed: Counter, used: list) -> list:
     """Values printed but not used by any cell (multiset difference, per line)."""
-    rest = Counter(printed)
+    rest = dict(printed)        # a plain copy (Counter(printed) copies item by item in Python)
     for line, value in used:
-        k = (line, _key(value))
+        k = (line, str(value))  # _key(value)
         if rest.get(k):
             rest[k] -= 1
     vals = []
@@ -119,8 +121,9 @@ def broken_constraints(cells: dict, constraints, ids) -> set:
         cs = [cells.get(f) for f in fids]
         if any(x is None or (x.value is None and x.status == "uncertain") for x in cs):
             continue
-        lhs = sum((cells[ids(x)].value or 0) for x in c.lhs)
-        rhs = sum((cells[ids(x)].value or 0) for x in c.rhs)
+        n = len(c.lhs)
+        lhs = sum((x.value or 0) for x in cs[:n])
+        rhs = sum((x.value or 0) for x in cs[n:])
         if lhs != rhs:
             bad.update(fids)
     return bad

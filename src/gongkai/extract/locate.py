@@ -21,9 +21,8 @@ class Located:
     value_end: int
     idx: int = -1        # position in Layout.labels
 
-    @property
-    def spec(self):
-        return self.match.spec
+    def __post_init__(self):
+        self.spec = self.match.spec     # read very often: an attribute, not a property
 
 
 @dataclass

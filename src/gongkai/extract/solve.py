@@ -26,7 +26,7 @@ class Constraint:
     rhs: list
 
 
-@dataclass
+@dataclass(slots=True)
 class Resolved:
     value: object
     kind: str            # num | split | var | blank | text

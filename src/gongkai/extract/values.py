@@ -23,7 +23,7 @@ _STREAM_RE = re.compile(
 SENTENCE_PUNCT = set("，。；！？,;")
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     kind: str                 # "num" | "blank" | "text"
     raw: str
@@ -224,17 +224,31 @@ def _is_numbering(t: str, start: int, end: int, tk: Token) -> bool:
     "(3)要求…") is not a cell value."""
     if not isinstance(tk.value, int) or tk.signed or tk.value > 20 or tk.unit:
         return False
-    if _NUMBERING_TAIL.match(t, end):
+    return _is_numbering_at(t, start, end)
+
+
+def _is_numbering_at(t: str, start: int, end: int) -> bool:
+    nxt = t[end:end + 1]
+    if nxt and nxt in ".、)）" and _NUMBERING_TAIL.match(t, end):
         return True
-    return start > 0 and t[start - 1] in "(（" and t[end:end + 1] in ")）"
+    return start > 0 and t[start - 1] in "(（" and nxt in ")）"
 
 
 def _tokenize_stream(t: str, offset: int) -> list[Token]:
     out: list[Token] = []
     for m in _STREAM_RE.finditer(t):
         off = offset + m.start()
-        if m.group("num") is not None:
-            tk = parse_number(m.group("num"))
+        num, unit, _blank, _text = m.groups()
+        if num is not None and len(num) <= MAX_NUMBER_DIGITS and num.isdigit() and num.isascii():
+            # the common case, a plain count (parse_number's first case, inlined)
+            v = int(num)
+            if v <= 20 and _is_numbering_at(t, m.start(), m.end()):
+                out.append(Token("text", m.group(0), line=off))
+            else:
+                out.append(Token("num", m.group(0), v, off, num, unit))
+            continue
+        if num is not None:
+            tk = parse_number(num)
             if tk is None:
                 out.append(Token("text", m.group(0), line=off))
                 continue
