@@ -42,7 +42,8 @@ class Candidate:
     how: str = "direct"       # direct | split | missing | align | drop
 
     def values(self) -> tuple:
-        return tuple(s.key() for s in self.slots)
+        return tuple([(s.kind if s.kind != "split" else "num", s.value if s.kind != "blank" else None)
+                      for s in self.slots])      # Slot.key() of each slot, inlined
 
 
 def _slot(t: Token, i: int) -> Slot:
@@ -198,6 +199,9 @@ def _drop(tokens: list[Token], n: int) -> list[Candidate]:
     trail = m
     while trail > 0 and tokens[trail - 1].kind == "blank":
         trail -= 1
+    # Candidate.values() of a reading, from the tokens it keeps (a slot of a token has the
+    # token's kind, and its value unless blank): readings are built only when kept
+    tkeys = [(t.kind if t.kind != "split" else "num", t.value if t.kind != "blank" else None) for t in tokens]
     for pool in pools:
         count = 0
         for drop in combinations(pool, surplus):
@@ -205,17 +209,16 @@ def _drop(tokens: list[Token], n: int) -> list[Candidate]:
             if count > 5000:
                 break
             ds = set(drop)
-            slots = [_slot(t, i) for i, t in enumerate(tokens) if i not in ds]
             pen = 0
             for i in drop:
                 if tokens[i].kind != "blank":
                     pen += 10
                 elif lead <= i < trail:
                     pen += 1
-            c = Candidate(slots, pen, "align" if all(tokens[i].kind == "blank" for i in drop) else "drop")
-            k = c.values()
+            k = tuple([tk for i, tk in enumerate(tkeys) if i not in ds])
             if k not in out or out[k].penalty > pen:
-                out[k] = c
+                slots = [_slot(t, i) for i, t in enumerate(tokens) if i not in ds]
+                out[k] = Candidate(slots, pen, "align" if all(tokens[i].kind == "blank" for i in drop) else "drop")
             if len(out) >= MAX_CANDIDATES:
                 break
         if out and pool is blanks:

@@ -106,10 +106,13 @@ def tokenize(text: str, offset: int = 0) -> tuple[list[Token], bool]:
     return _tokenize_stream(t, offset), False
 
 
+_CELL_SEP = re.compile(r"[\t|]")
+
+
 def _split_cells(line: str, base: int) -> list[tuple[str, int]]:
     """Cells of one line with the original offset of each cell."""
     out, start = [], 0
-    for m in re.finditer(r"[\t|]", line):
+    for m in _CELL_SEP.finditer(line):
         out.append((line[start:m.start()], base + start))
         start = m.end()
     out.append((line[start:], base + start))
@@ -236,39 +239,37 @@ def _is_numbering_at(t: str, start: int, end: int) -> bool:
 
 def _tokenize_stream(t: str, offset: int) -> list[Token]:
     out: list[Token] = []
+    add = out.append
     for m in _STREAM_RE.finditer(t):
-        off = offset + m.start()
-        num, unit, _blank, _text = m.groups()
-        if num is not None and len(num) <= MAX_NUMBER_DIGITS and num.isdigit() and num.isascii():
-            # the common case, a plain count (parse_number's first case, inlined)
-            v = int(num)
-            if v <= 20 and _is_numbering_at(t, m.start(), m.end()):
-                out.append(Token("text", m.group(0), line=off))
-            else:
-                out.append(Token("num", m.group(0), v, off, num, unit))
-            continue
+        start, end = m.span()
+        off = offset + start
+        num, unit, blank, text = m.groups()
         if num is not None:
-            tk = parse_number(num)
-            if tk is None:
-                out.append(Token("text", m.group(0), line=off))
+            if len(num) <= MAX_NUMBER_DIGITS and num.isdigit() and num.isascii():
+                # the common case, a plain count (parse_number's first case, inlined)
+                v = int(num)
+                if v <= 20 and _is_numbering_at(t, start, end):
+                    add(Token("text", m.group(0), None, off))
+                else:
+                    add(Token("num", m.group(0), v, off, num, unit))
                 continue
-            if _is_numbering(t, m.start(), m.end(), tk):
-                out.append(Token("text", m.group(0), line=off))
+            tk = parse_number(num)
+            if tk is None or _is_numbering(t, start, end, tk):
+                add(Token("text", m.group(0), None, off))
                 continue
             tk.raw = m.group(0)
-            tk.unit = m.group("unit")
+            tk.unit = unit
             tk.line = off
-            out.append(tk)
-        elif m.group("blank") is not None:
-            run = m.group("blank")
-            if len(run) <= 2:
-                out.append(Token("blank", run, line=off))
+            add(tk)
+        elif blank is not None:
+            if len(blank) <= 2:
+                add(Token("blank", blank, None, off))
             else:
                 # a run of dashes with no space between them (crawler text): one blank per
                 # dash; when the marks were doubled (——) the surplus is padding to drop
-                out.extend(Token("blank", ch, line=off + k) for k, ch in enumerate(run))
+                out.extend(Token("blank", ch, line=off + k) for k, ch in enumerate(blank))
         else:
-            out.append(Token("text", m.group("text"), line=off))
+            add(Token("text", text, None, off))
     return out
 
 
