@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .values import is_table_like, tokenize
+from .values import MAX_NUMBER_DIGITS, _plain_safe, is_table_like, tokenize
 
 # a number that is a year of a header ("2024年") or the numbering of a label ("3." "（2）")
 _YEAR_AFTER = re.compile(r"\s*年")
 _NUMBERING_AFTER = re.compile(r"\s*[.．、)）]\s*[^\d\s]")
 _DIGIT = re.compile(r"[0-9０-９]")
+_PLAIN_LINE = re.compile(r"[0-9 \r]*")
 LEFTOVER_REASON = "表内有数字未归入任何单元格（{nums}），此格的读数不能由原文确定"
 
 
@@ -51,7 +52,18 @@ def printed_numbers(lay, locs) -> Counter:
             if not _DIGIT.search(line):
                 off += len(line) + 1
                 continue
-            toks, _explicit = tokenize(line.replace("|", " ").replace("\t", " "), off)
+            flat = line.replace("|", " ").replace("\t", " ")
+            runs = flat.split() if _PLAIN_LINE.fullmatch(flat) and _plain_safe() else None
+            if runs and max(map(len, runs)) <= MAX_NUMBER_DIGITS:
+                # plain counts only (the common row): every run is a printed number, none
+                # explained (no year, numbering or word beside it) — as the tokens would say
+                ln = lay.line_of(off)
+                for r in runs:
+                    k = (ln, str(int(r)))
+                    out[k] = out.get(k, 0) + 1
+                off += len(line) + 1
+                continue
+            toks, _explicit = tokenize(flat, off)
             if any(t.kind == "num" for t in toks) and is_table_like(toks):
                 ln = lay.line_of(off)       # the tokens of one line are all on it
                 for t in toks:

@@ -103,7 +103,37 @@ def tokenize(text: str, offset: int = 0) -> tuple[list[Token], bool]:
     t = norm_keep_space(text)
     if "\t" in t or "|" in t:
         return _tokenize_cells(t, offset), True
+    if _PLAIN.fullmatch(t) and _plain_safe():
+        return _plain_stream(t, offset), False
     return _tokenize_stream(t, offset), False
+
+
+# a value text of plain counts and spaces only (the common table row): every digit run is
+# a number, no unit, sign, blank mark or numbering can be among them — the same tokens
+# as _tokenize_stream gives, without its alternatives
+_PLAIN = re.compile(r"[0-9 \n\r]*")
+_RUN = re.compile(r"[0-9]+")
+
+
+def _plain_stream(t: str, offset: int) -> list[Token]:
+    out = []
+    for m in _RUN.finditer(t):
+        num = m.group()
+        if len(num) > MAX_NUMBER_DIGITS:
+            return _tokenize_stream(t, offset)
+        out.append(Token("num", num, int(num), offset + m.start(), num, None))
+    return out
+
+
+_plain_ok: list = []
+
+
+def _plain_safe() -> bool:
+    """The normalisation leaves ASCII digits, space and newlines alone (chars.toml)."""
+    if not _plain_ok:
+        probe = "0123456789 \n\r"
+        _plain_ok.append(norm_keep_space(probe) == probe)
+    return _plain_ok[0]
 
 
 _CELL_SEP = re.compile(r"[\t|]")
