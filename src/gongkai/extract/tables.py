@@ -146,7 +146,11 @@ def _used_tokens(cands, n_tokens: int) -> set:
         mine = set()
         for s in c.slots:
             if s.tok is not None and s.kind in ("num", "split"):
-                mine.update(k for k in (s.tok, *s.extra) if k < n_tokens)
+                if s.tok < n_tokens:
+                    mine.add(s.tok)
+                for k in s.extra:
+                    if k < n_tokens:
+                        mine.add(k)
         used = mine if used is None else used & mine
     return used or set()
 
