@@ -12,7 +12,7 @@ from .extract.evidence import evidence
 from .extract.locate import locate
 from .extract.meta import find_dates, find_meta, find_period
 from .extract.narrative import claims
-from .extract.normalize import norm
+from .extract.normalize import norm, norm_lines
 from .extract.prose import Memo, paragraphs, prose, running_lines, wrap_width
 from .extract.tables import extract_tables
 from .limits import Limits, applied, checkpoint
@@ -117,6 +117,9 @@ def _parse(text: str, file, locator, checks: bool, hints: dict | None = None) ->
         meta["date"] = "%04d-%02d-%02d" % dates[-1]
 
     memo = Memo()
+    same = lay.__dict__.get("_same_length")
+    if same is not None:
+        memo.know(text, norm_lines(text, same))
     running, wrap = running_lines(text, title["title"], memo), wrap_width(narrative, memo)
     sections = {sid: section_prose(lay, text, sid, running, wrap, memo) for sid in lay.sections}
     # claims are read from whole sentences: wraps joined, page numbers and running titles gone

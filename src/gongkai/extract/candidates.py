@@ -23,7 +23,7 @@ MAX_DIGITS = 40           # a digit run longer than this is no row of fused cell
 CHECK_EVERY = 0xFFF       # enumerations check the document's deadline every 4,096 nodes
 
 
-@dataclass
+@dataclass(slots=True)
 class Slot:
     kind: str                 # "num" | "blank" | "text" | "var" | "split"
     value: object = None
@@ -35,14 +35,15 @@ class Slot:
         return (self.kind if self.kind != "split" else "num", self.value if self.kind != "blank" else None)
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     slots: list[Slot]
     penalty: int = 0
     how: str = "direct"       # direct | split | missing | align | drop
 
     def values(self) -> tuple:
-        return tuple(s.key() for s in self.slots)
+        return tuple([(s.kind if s.kind != "split" else "num", s.value if s.kind != "blank" else None)
+                      for s in self.slots])      # Slot.key() of each slot, inlined
 
 
 def _slot(t: Token, i: int) -> Slot:
@@ -198,6 +199,16 @@ def _drop(tokens: list[Token], n: int) -> list[Candidate]:
     pools = [blanks] if len(blanks) >= surplus else []
     if not pools or any(t.kind != "blank" for t in tokens) and len(blanks) < surplus:
         pools.append(list(range(m)))
+    # dropping leading/trailing padding is free; inner blanks cost 1, other tokens 10
+    lead = 0
+    while lead < m and tokens[lead].kind == "blank":
+        lead += 1
+    trail = m
+    while trail > 0 and tokens[trail - 1].kind == "blank":
+        trail -= 1
+    # Candidate.values() of a reading, from the tokens it keeps (a slot of a token has the
+    # token's kind, and its value unless blank): readings are built only when kept
+    tkeys = [(t.kind if t.kind != "split" else "num", t.value if t.kind != "blank" else None) for t in tokens]
     for pool in pools:
         count = 0
         for drop in combinations(pool, surplus):
@@ -205,24 +216,16 @@ def _drop(tokens: list[Token], n: int) -> list[Candidate]:
             if count > 5000:
                 break
             ds = set(drop)
-            slots = [_slot(t, i) for i, t in enumerate(tokens) if i not in ds]
-            # dropping leading/trailing padding is free; inner blanks cost 1, other tokens 10
             pen = 0
-            lead = 0
-            while lead < m and tokens[lead].kind == "blank":
-                lead += 1
-            trail = m
-            while trail > 0 and tokens[trail - 1].kind == "blank":
-                trail -= 1
             for i in drop:
                 if tokens[i].kind != "blank":
                     pen += 10
                 elif lead <= i < trail:
                     pen += 1
-            c = Candidate(slots, pen, "align" if all(tokens[i].kind == "blank" for i in drop) else "drop")
-            k = c.values()
+            k = tuple([tk for i, tk in enumerate(tkeys) if i not in ds])
             if k not in out or out[k].penalty > pen:
-                out[k] = c
+                slots = [_slot(t, i) for i, t in enumerate(tokens) if i not in ds]
+                out[k] = Candidate(slots, pen, "align" if all(tokens[i].kind == "blank" for i in drop) else "drop")
             if len(out) >= MAX_CANDIDATES:
                 break
         if out and pool is blanks:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from .values import is_table_like, tokenize
+from .values import MAX_NUMBER_DIGITS, _plain_safe, is_table_like, tokenize
 
 # a number that is a year of a header ("2024年") or the numbering of a label ("3." "（2）")
 _YEAR_AFTER = re.compile(r"\s*年")
 _NUMBERING_AFTER = re.compile(r"\s*[.．、)）]\s*[^\d\s]")
 _DIGIT = re.compile(r"[0-9０-９]")
+_PLAIN_LINE = re.compile(r"[0-9 \r]*")
 LEFTOVER_REASON = "表内有数字未归入任何单元格（{nums}），此格的读数不能由原文确定"
 
 
@@ -51,15 +52,28 @@ def printed_numbers(lay, locs) -> Counter:
             if not _DIGIT.search(line):
                 off += len(line) + 1
                 continue
-            toks, _explicit = tokenize(line.replace("|", " ").replace("\t", " "), off)
+            flat = line.replace("|", " ").replace("\t", " ")
+            runs = flat.split() if _PLAIN_LINE.fullmatch(flat) and _plain_safe() else None
+            if runs and max(map(len, runs)) <= MAX_NUMBER_DIGITS:
+                # plain counts only (the common row): every run is a printed number, none
+                # explained (no year, numbering or word beside it) — as the tokens would say
+                ln = lay.line_of(off)
+                for r in runs:
+                    k = (ln, str(int(r)))
+                    out[k] = out.get(k, 0) + 1
+                off += len(line) + 1
+                continue
+            toks, _explicit = tokenize(flat, off)
             if any(t.kind == "num" for t in toks) and is_table_like(toks):
+                ln = lay.line_of(off)       # the tokens of one line are all on it
                 for t in toks:
                     if t.kind != "num" or t.line is None:
                         continue
                     rel = t.line - off
                     if _explained(line, rel, rel + len(t.raw), t.value):
                         continue
-                    out[(lay.line_of(t.line), _key(t.value))] += 1
+                    k = (ln, _key(t.value))
+                    out[k] = out.get(k, 0) + 1
             off += len(line) + 1
     return out
 
@@ -72,9 +86,9 @@ def _key(v):
 
 def leftover(printed: Counter, used: list) -> list:
     """Values printed but not used by any cell (multiset difference, per line)."""
-    rest = Counter(printed)
+    rest = dict(printed)        # a plain copy (Counter(printed) copies item by item in Python)
     for line, value in used:
-        k = (line, _key(value))
+        k = (line, str(-value) if type(value) is int and value < 0 else str(value))   # _key(value)
         if rest.get(k):
             rest[k] -= 1
     vals = []
@@ -121,8 +135,9 @@ def broken_constraints(cells: dict, constraints, ids) -> set:
         cs = [cells.get(f) for f in fids]
         if any(x is None or (x.value is None and x.status == "uncertain") for x in cs):
             continue
-        lhs = sum((cells[ids(x)].value or 0) for x in c.lhs)
-        rhs = sum((cells[ids(x)].value or 0) for x in c.rhs)
+        n = len(c.lhs)
+        lhs = sum((x.value or 0) for x in cs[:n])
+        rhs = sum((x.value or 0) for x in cs[n:])
         if lhs != rhs:
             bad.update(fids)
     return bad

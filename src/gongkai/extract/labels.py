@@ -44,14 +44,23 @@ def prefix_variants(prefix: str) -> tuple[str, ...]:
     return tuple(sorted(forms, key=len, reverse=True))
 
 
-@lru_cache(maxsize=None)
+_BY_SPEC: dict = {}    # id(spec) -> (spec, cores, prefixed): a frozen spec's hash is costly to recompute
+
+
+def _normalised(spec: LabelSpec) -> tuple:
+    hit = _BY_SPEC.get(id(spec))
+    if hit is None or hit[0] is not spec:
+        hit = _BY_SPEC[id(spec)] = (spec, tuple((norm(c), t) for c, t in spec.cores),
+                                    tuple(norm(c) for c in spec.prefixed))
+    return hit
+
+
 def _cores(spec: LabelSpec) -> tuple[tuple[str, bool], ...]:
-    return tuple((norm(c), t) for c, t in spec.cores)
+    return _normalised(spec)[1]
 
 
-@lru_cache(maxsize=None)
 def _prefixed(spec: LabelSpec) -> tuple[str, ...]:
-    return tuple(norm(c) for c in spec.prefixed)
+    return _normalised(spec)[2]
 
 
 def _find_all(s: str, sub: str):
@@ -214,26 +223,30 @@ def find_labels(s: str, specs, fuzzy_kinds=("row", "section"), gap_before=None) 
     the Compact's method, so that a numbering is not read out of a value's digits)."""
     cands: list[Match] = []
     found_specs = set()
+    find = s.find
     for spec in specs:
-        for core, is_typo in _cores(spec):
+        _spec, cores, prefixed = _normalised(spec)
+        need_prefix = spec.require_prefix or spec.kind == "section"
+        for core, is_typo in cores:
             if not core:
                 continue
-            for p in _find_all(s, core):
+            p = find(core)
+            while p >= 0:
                 pl = _prefix_at(s, p, spec, gap_before)
-                if spec.require_prefix and not pl:
-                    continue
-                if spec.kind == "section" and not pl:
-                    continue
-                end = p + len(core)
-                if spec.suffixes:
-                    end = _absorb_suffix(s, end, spec)
-                cands.append(Match(spec, p - pl, end, p, s[p - pl:end], True, is_typo, bool(pl)))
-                found_specs.add(spec.key)
-        for pc in _prefixed(spec):
-            for p in _find_all(s, pc):
+                if pl or not need_prefix:
+                    end = p + len(core)
+                    if spec.suffixes:
+                        end = _absorb_suffix(s, end, spec)
+                    cands.append(Match(spec, p - pl, end, p, s[p - pl:end], True, is_typo, bool(pl)))
+                    found_specs.add(spec.key)
+                p = find(core, p + 1)
+        for pc in prefixed:
+            p = find(pc)
+            while p >= 0:
                 # the prefixed short form (e.g. "(六)其他") only when not the start of a longer label
                 cands.append(Match(spec, p, p + len(pc), p, pc, True, False, True))
                 found_specs.add(spec.key)
+                p = find(pc, p + 1)
     for spec in specs:
         if spec.kind in fuzzy_kinds and spec.key not in found_specs:
             fz = _fuzzy(s, spec, gap_before)
@@ -248,7 +261,6 @@ def find_labels(s: str, specs, fuzzy_kinds=("row", "section"), gap_before=None) 
         if any(occupied[m.start:m.end]):
             continue
         taken.append(m)
-        for i in range(m.start, m.end):
-            occupied[i] = 1
+        occupied[m.start:m.end] = b"\x01" * (m.end - m.start)
     taken.sort(key=lambda m: m.start)
     return taken

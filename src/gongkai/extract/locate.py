@@ -21,9 +21,8 @@ class Located:
     value_end: int
     idx: int = -1        # position in Layout.labels
 
-    @property
-    def spec(self):
-        return self.match.spec
+    def __post_init__(self):
+        self.spec = self.match.spec     # read very often: an attribute, not a property
 
 
 @dataclass
@@ -103,4 +102,5 @@ def locate(text: str) -> Layout:
         x.value_end = located[i + 1].start if i + 1 < len(located) else z_end
     lay.zone = (z_start, z_end)
     lay.labels = located
+    lay.__dict__["_same_length"] = full.same     # the normalised text, for the prose (pipeline)
     return lay

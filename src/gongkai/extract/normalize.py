@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from functools import lru_cache
+from itertools import accumulate
 
 from ..formats import chars
 
@@ -34,9 +35,25 @@ def _translate_table() -> dict:
     return {k: ("" if v is _SKIP else v) for k, v in _table().items()}
 
 
+def _indexed(table: dict) -> tuple:
+    """The same ``str.translate`` table as a tuple indexed by code point (identity where
+    the dict has no entry; code points past the tuple are left alone, as with the dict):
+    the same result, looked up about twice as fast as a dict (a tuple of ints, so the
+    garbage collector does not walk it)."""
+    out: list = list(range(max(0x10000, max(table, default=0) + 1)))
+    for k, v in table.items():
+        out[k] = None if v == "" else (ord(v) if len(v) == 1 else v)
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _norm_list() -> tuple:
+    return _indexed(_translate_table())
+
+
 def norm(s: str) -> str:
     """Normalise a string and drop whitespace/ignorable characters (for labels)."""
-    return "".join(s.translate(_translate_table()).split())
+    return "".join(s.translate(_norm_list()).split())
 
 
 @lru_cache(maxsize=1)
@@ -49,18 +66,29 @@ def _keep_space_table() -> dict:
     return tt
 
 
+@lru_cache(maxsize=1)
+def _keep_space_list() -> tuple:
+    return _indexed(_keep_space_table())
+
+
 def norm_keep_space(s: str) -> str:
     """Normalise characters but keep whitespace and cell separators (for tokenising values)."""
-    return s.translate(_keep_space_table())
+    return s.translate(_keep_space_list())
 
 
 _GAP = re.compile(r"[\s\x00]+")
+_RUN = re.compile(r"[^\s\x00]+")
 
 
 @lru_cache(maxsize=1)
 def _same_length_table() -> dict:
     """1:1 character substitutions; ignorable characters become NUL (dropped later)."""
     return {k: ("\x00" if v is _SKIP else v) for k, v in _table().items()}
+
+
+@lru_cache(maxsize=1)
+def _same_length_list() -> tuple:
+    return _indexed(_same_length_table())
 
 
 class Compact:
@@ -70,30 +98,18 @@ class Compact:
     the original text (``orig(len(s))`` is the end offset).  Built with C-speed
     ``str.translate`` and one regex pass over the gaps, so it costs little per document."""
 
-    __slots__ = ("s", "_cstarts", "_shift", "_start", "_end")
+    __slots__ = ("s", "same", "_cstarts", "_shift", "_start", "_end")
 
     def __init__(self, text: str, start: int = 0, end: int | None = None):
         end = len(text) if end is None else end
-        t = text[start:end].translate(_same_length_table())
-        pieces = []
-        cstarts = []   # compact index where each kept run starts
-        shift = []     # original offset - compact index for that run
-        pos = 0
-        c = 0
-        for m in _GAP.finditer(t):
-            if m.start() > pos:
-                cstarts.append(c)
-                shift.append(start + pos - c)
-                pieces.append(t[pos:m.start()])
-                c += m.start() - pos
-            pos = m.end()
-        if pos < len(t):
-            cstarts.append(c)
-            shift.append(start + pos - c)
-            pieces.append(t[pos:])
-        self.s = "".join(pieces)
+        t = text[start:end].translate(_same_length_list())
+        spans = [m.span() for m in _RUN.finditer(t)]     # the kept runs between the gaps
+        cstarts = list(accumulate([b - a for a, b in spans], initial=0))   # compact index where each run starts
+        cstarts.pop()
+        self.s = _GAP.sub("", t)
+        self.same = t       # text[start:end] normalised character for character (ignorable: NUL)
         self._cstarts = cstarts
-        self._shift = shift
+        self._shift = [start + a - c for (a, _b), c in zip(spans, cstarts)]   # original offset - compact index
         self._start = start
         self._end = end
 
@@ -141,3 +157,24 @@ def _first_at_or_after(c: Compact, offset: int) -> int:
         else:
             hi = mid
     return lo
+
+
+@lru_cache(maxsize=1)
+def _lines_align() -> bool:
+    """Whether the same-length normalisation keeps the line structure (no character
+    becomes a newline, the newline stays) and differs from :func:`norm`'s only in
+    turning ignorable characters into NUL instead of dropping them."""
+    same, drop = _same_length_table(), _translate_table()
+    if ord("\n") in same or any("\n" in v for v in same.values()):
+        return False
+    return all(same[k] == ("\x00" if v == "" else v) for k, v in drop.items()) and set(same) == set(drop) \
+        and not any("\x00" in v for k, v in drop.items())
+
+
+def norm_lines(text: str, same: str) -> list[str] | None:
+    """``[norm(line) for line in text.split("\n")]`` from ``same`` (``text`` normalised
+    character for character, as ``Compact.same``) without translating again; None when
+    that is not exact (NUL in the text, or tables that do not allow it)."""
+    if len(same) != len(text) or "\x00" in text or not _lines_align():
+        return None
+    return ["".join(x.replace("\x00", "").split()) for x in same.split("\n")]

@@ -70,6 +70,13 @@ class Memo:
             v = self.raw[ln] = norm(ln)
         return v
 
+    def know(self, text: str, normed: list[str] | None) -> None:
+        """Record ``norm`` of each line of ``text`` already computed (``normed``, as
+        :func:`gongkai.extract.normalize.norm_lines` gives)."""
+        if normed is not None:
+            for ln, n in zip(text.split("\n"), normed):
+                self.raw.setdefault(ln, n)
+
 
 def _ends_sentence(s: str) -> bool:
     s = s.rstrip(_CLOSERS) or s
@@ -93,7 +100,7 @@ def _heading(s: str) -> bool:
     return not re.search(r"[，,；;。]", body)
 
 
-def _classify(raw: str) -> tuple:
+def _classify(raw: str, memo: "Memo | None" = None) -> tuple:
     """(line, kind, compact line) of one raw line; kind "skip" (nothing: a blanked page
     number or page furniture), "blank", "heading", "start" or ""."""
     if raw and not raw.strip(" "):
@@ -111,7 +118,8 @@ def _classify(raw: str) -> tuple:
     if is_page_furniture(s):
         return ("", "skip", "")      # page furniture: not even a paragraph break
     kind = "heading" if md or _DATE_LINE.match(s) else ("start" if _HEADING.match(s) else "")
-    return (s, kind, norm(s))
+    # s is raw without whitespace, Markdown marks (# *, ignorable): the same compact form
+    return (s, kind, memo.norm_raw(raw) if memo is not None else norm(s))
 
 
 def _lines(text: str, running: set, memo: Memo | None = None) -> list[tuple[str, str]]:
@@ -121,7 +129,7 @@ def _lines(text: str, running: set, memo: Memo | None = None) -> list[tuple[str,
     for raw in text.replace("\r\n", "\n").split("\n"):
         c = cache.get(raw)
         if c is None:
-            c = cache[raw] = _classify(raw)
+            c = cache[raw] = _classify(raw, memo)
         s, kind, n = c
         if kind == "skip":
             continue

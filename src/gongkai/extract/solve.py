@@ -17,6 +17,7 @@ from decimal import Decimal
 
 MAX_COMBOS = 4096
 _VAR = object()
+_STATUS_OF = {"num": "value", "blank": "blank", "text": "text"}   # a printed slot's cell status
 
 
 @dataclass
@@ -26,7 +27,7 @@ class Constraint:
     rhs: list
 
 
-@dataclass
+@dataclass(slots=True)
 class Resolved:
     value: object
     kind: str            # num | split | var | blank | text
@@ -107,7 +108,7 @@ def solve(rows: dict, constraints: list[Constraint]) -> Solution:
             cand = rows[r][0]
             sol.survivors[r] = [cand]
             for j, sl in enumerate(cand.slots):
-                st = {"num": "value", "blank": "blank", "text": "text"}[sl.kind]
+                st = _STATUS_OF[sl.kind]
                 sol.cells[(r, j)] = Resolved(sl.value, sl.kind, st, tok=sl.tok)
         return sol
     full = {r: list(c) for r, c in rows.items()}
@@ -163,7 +164,7 @@ def solve(rows: dict, constraints: list[Constraint]) -> Solution:
         cand0 = chosen_choice.get(r, rows[r][0])
         if r not in amb and complete and all(sl.kind in ("num", "blank", "text") for sl in cand0.slots):
             for j, sl in enumerate(cand0.slots):
-                st = {"num": "value", "blank": "blank", "text": "text"}[sl.kind]
+                st = _STATUS_OF[sl.kind]
                 sol.cells[(r, j)] = Resolved(sl.value, sl.kind, st, tok=sl.tok)
             continue
         in_surv = {id(ch.get(r, rows[r][0])) for *_x, ch in surv}
@@ -181,7 +182,7 @@ def solve(rows: dict, constraints: list[Constraint]) -> Solution:
                 if not any(_same(v, d) for d in distinct):
                     distinct.append(v)
             if r not in amb and slot.kind not in ("var", "split") and complete:
-                st = {"num": "value", "blank": "blank", "text": "text"}[slot.kind]
+                st = _STATUS_OF[slot.kind]
                 sol.cells[(r, j)] = Resolved(slot.value, slot.kind, st, tok=slot.tok)
                 continue
             if len(distinct) > 1 or (slot.kind == "var" and v0 is None):
@@ -195,7 +196,7 @@ def solve(rows: dict, constraints: list[Constraint]) -> Solution:
                 sol.cells[(r, j)] = Resolved(v0, slot.kind, st, tok=slot.tok,
                                              alternatives=None if st == "inferred" else [_jsonable(d) for d in distinct])
             else:
-                st = {"num": "value", "blank": "blank", "text": "text"}[slot.kind]
+                st = _STATUS_OF[slot.kind]
                 sol.cells[(r, j)] = Resolved(slot.value if slot.kind != "num" else v0, slot.kind, st,
                                              tok=slot.tok)
     return sol

@@ -6,6 +6,7 @@ its values, generate candidate readings and let the table arithmetic choose
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from decimal import Decimal
 from dataclasses import dataclass, field
 
@@ -117,7 +118,7 @@ def _occurrences(lay: Layout, key: str) -> list[RowText]:
 def _src(lay: Layout, file, offset) -> Source:
     if lay.locator is not None:
         return lay.locator(offset)
-    return Source(file=file, line=lay.line_of(offset))
+    return Source(file, bisect_right(lay.line_starts, offset))    # lay.line_of(offset)
 
 
 def _reason(how: str, raw_tokens: list) -> str | None:
@@ -145,7 +146,11 @@ def _used_tokens(cands, n_tokens: int) -> set:
         mine = set()
         for s in c.slots:
             if s.tok is not None and s.kind in ("num", "split"):
-                mine.update(k for k in (s.tok, *s.extra) if k < n_tokens)
+                if s.tok < n_tokens:
+                    mine.add(s.tok)
+                for k in s.extra:
+                    if k < n_tokens:
+                        mine.add(k)
         used = mine if used is None else used & mine
     return used or set()
 
@@ -179,6 +184,9 @@ def _cells_from_solution(lay, file, prefix_ids, rows_info, sol, out: TableResult
             lab_next = len(lay.text) if nl < 0 else nl
         how_s = "split" if "split" in how else ("missing" if "missing" in how else "join" if "join" in how else
                                                  ("align" if ("align" in how or "drop" in how) else "direct"))
+        multi = len(cands) > 1
+        t34 = prefix_ids in ("t3", "t4")
+        row_reason = _UNSET         # _reason(how_s, rt.tokens), once per row when a cell needs it
         for j, fid in enumerate(fids):
             res = sol.cells[(r, j)]
             if rt is None:
@@ -191,23 +199,26 @@ def _cells_from_solution(lay, file, prefix_ids, rows_info, sol, out: TableResult
             off = tok.line if tok is not None and tok.line is not None else rt.loc.start
             src = _src(lay, file, off)
             reason = None
-            if res.status in ("inferred", "uncertain") or (res.status == "value" and len(cands) > 1):
-                reason = _reason(how_s, rt.tokens)
+            rstatus = res.status
+            if rstatus in ("inferred", "uncertain") or (rstatus == "value" and multi):
+                if row_reason is _UNSET:
+                    row_reason = _reason(how_s, rt.tokens)
+                reason = row_reason
             # an empty cell shows a blank only where the row's cells matched the columns
             # (in a row read with cells dropped, an empty one may be a lost number)
-            if tok is not None and tok.kind == "blank" and (tok.raw or how_s == "direct"):
-                out.positive_blank.add(fid)
-            if tok is not None and tok.line is not None and not rt.explicit and \
-                    not (lab_first <= tok.line < lab_next):
-                out.detached.add(fid)
+            if tok is not None:
+                if tok.kind == "blank" and (tok.raw or how_s == "direct"):
+                    out.positive_blank.add(fid)
+                if tok.line is not None and not rt.explicit and not (lab_first <= tok.line < lab_next):
+                    out.detached.add(fid)
             if placed or res.kind == "var":
                 out.by_absence.add(fid)
             if tok is not None and getattr(tok, "orphan", False):
                 reason = ORPHAN_REASON + (f"；{reason}" if reason else "")
-            if res.status == "uncertain":
+            if rstatus == "uncertain":
                 reason = f"有多种读法都符合表格算术：{res.alternatives}；" + (reason or "")
-            status, alts = res.status, (res.alternatives if res.status == "uncertain" else None)
-            if status in ("value", "inferred") and prefix_ids in ("t3", "t4"):
+            status, alts = rstatus, (res.alternatives if rstatus == "uncertain" else None)
+            if t34 and status in ("value", "inferred"):
                 if fused_gap:
                     # digits ran together AND cells are missing: in crawler text the lost
                     # cells are blanks, so where the gaps fall is not fixed by the sums
@@ -217,6 +228,9 @@ def _cells_from_solution(lay, file, prefix_ids, rows_info, sol, out: TableResult
                     status, alts = "uncertain", [_jv(res.value), None, _jv(-res.value)]
                     reason = "表中计数不能为负：可能是空白标记「-」与数字连在一起；" + (reason or "")
             out.cells[fid] = Cell(res.value, raw, status, reason, src, alts)
+
+
+_UNSET = object()
 
 
 def _table_labels(lay: Layout, table: str) -> list:
@@ -370,8 +384,18 @@ def extract_t2(lay: Layout, file, narrative: str, out: TableResult, fmt: str):
 
 
 # ------------------------------------------------------------------ 表三
+_T3_CONSTRAINTS: dict = {}     # (id of the format, fmt) -> (format, constraints): built once
+
+
 def t3_constraints(fmt: str) -> list[Constraint]:
     nf = national()
+    hit = _T3_CONSTRAINTS.get((id(nf), fmt))
+    if hit is None or hit[0] is not nf:
+        hit = _T3_CONSTRAINTS[(id(nf), fmt)] = (nf, tuple(_t3_constraints(nf, fmt)))
+    return list(hit[1])
+
+
+def _t3_constraints(nf, fmt: str) -> list[Constraint]:
     rows = nf.t3_rows(fmt)
     ids = [r.id for r in rows]
     cons = []

@@ -23,7 +23,7 @@ _STREAM_RE = re.compile(
 SENTENCE_PUNCT = set("，。；！？,;")
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     kind: str                 # "num" | "blank" | "text"
     raw: str
@@ -103,13 +103,46 @@ def tokenize(text: str, offset: int = 0) -> tuple[list[Token], bool]:
     t = norm_keep_space(text)
     if "\t" in t or "|" in t:
         return _tokenize_cells(t, offset), True
+    if _PLAIN.fullmatch(t) and _plain_safe():
+        return _plain_stream(t, offset), False
     return _tokenize_stream(t, offset), False
+
+
+# a value text of plain counts and spaces only (the common table row): every digit run is
+# a number, no unit, sign, blank mark or numbering can be among them — the same tokens
+# as _tokenize_stream gives, without its alternatives
+_PLAIN = re.compile(r"[0-9 \n\r]*")
+_RUN = re.compile(r"[0-9]+")
+
+
+def _plain_stream(t: str, offset: int) -> list[Token]:
+    out = []
+    for m in _RUN.finditer(t):
+        num = m.group()
+        if len(num) > MAX_NUMBER_DIGITS:
+            return _tokenize_stream(t, offset)
+        out.append(Token("num", num, int(num), offset + m.start(), num, None))
+    return out
+
+
+_plain_ok: list = []
+
+
+def _plain_safe() -> bool:
+    """The normalisation leaves ASCII digits, space and newlines alone (chars.toml)."""
+    if not _plain_ok:
+        probe = "0123456789 \n\r"
+        _plain_ok.append(norm_keep_space(probe) == probe)
+    return _plain_ok[0]
+
+
+_CELL_SEP = re.compile(r"[\t|]")
 
 
 def _split_cells(line: str, base: int) -> list[tuple[str, int]]:
     """Cells of one line with the original offset of each cell."""
     out, start = [], 0
-    for m in re.finditer(r"[\t|]", line):
+    for m in _CELL_SEP.finditer(line):
         out.append((line[start:m.start()], base + start))
         start = m.end()
     out.append((line[start:], base + start))
@@ -224,38 +257,50 @@ def _is_numbering(t: str, start: int, end: int, tk: Token) -> bool:
     "(3)要求…") is not a cell value."""
     if not isinstance(tk.value, int) or tk.signed or tk.value > 20 or tk.unit:
         return False
-    if _NUMBERING_TAIL.match(t, end):
+    return _is_numbering_at(t, start, end)
+
+
+def _is_numbering_at(t: str, start: int, end: int) -> bool:
+    nxt = t[end:end + 1]
+    if nxt and nxt in ".、)）" and _NUMBERING_TAIL.match(t, end):
         return True
-    return start > 0 and t[start - 1] in "(（" and t[end:end + 1] in ")）"
+    return start > 0 and t[start - 1] in "(（" and nxt in ")）"
 
 
 def _tokenize_stream(t: str, offset: int) -> list[Token]:
     out: list[Token] = []
+    add = out.append
     for m in _STREAM_RE.finditer(t):
-        off = offset + m.start()
-        if m.group("num") is not None:
-            tk = parse_number(m.group("num"))
-            if tk is None:
-                out.append(Token("text", m.group(0), line=off))
+        start, end = m.span()
+        off = offset + start
+        num, unit, blank, text = m.groups()
+        if num is not None:
+            if len(num) <= MAX_NUMBER_DIGITS and num.isdigit() and num.isascii():
+                # the common case, a plain count (parse_number's first case, inlined)
+                v = int(num)
+                if v <= 20 and _is_numbering_at(t, start, end):
+                    add(Token("text", m.group(0), None, off))
+                else:
+                    add(Token("num", m.group(0), v, off, num, unit))
                 continue
-            if _is_numbering(t, m.start(), m.end(), tk):
-                out.append(Token("text", m.group(0), line=off))
+            tk = parse_number(num)
+            if tk is None or _is_numbering(t, start, end, tk):
+                add(Token("text", m.group(0), None, off))
                 continue
             tk.raw = m.group(0)
-            tk.unit = m.group("unit")
+            tk.unit = unit
             tk.line = off
-            out.append(tk)
-        elif m.group("blank") is not None:
-            run = m.group("blank")
-            if len(run) == 1 or (len(run) == 2 and run[0] == "-"):
+            add(tk)
+        elif blank is not None:
+            if len(blank) == 1 or (len(blank) == 2 and blank[0] == "-"):
                 # "--" may be one mark (—— normalised) or two; a slash is never doubled
-                out.append(Token("blank", run, line=off))
+                add(Token("blank", blank, None, off))
             else:
                 # a run of dashes with no space between them (crawler text): one blank per
                 # dash; when the marks were doubled (——) the surplus is padding to drop
-                out.extend(Token("blank", ch, line=off + k) for k, ch in enumerate(run))
+                out.extend(Token("blank", ch, line=off + k) for k, ch in enumerate(blank))
         else:
-            out.append(Token("text", m.group("text"), line=off))
+            add(Token("text", text, None, off))
     return out
 
 

@@ -43,15 +43,22 @@ class _Lines:
         return i > 0 and run[i - 1] >= q - self.tol
 
     def before(self, p, q):
-        for k in range(bisect_right(self.pos, p) - 1, -1, -1):
-            if self._reaches(k, q):
-                return self.pos[k]
+        pos, spans, tol = self.pos, self.spans, self.tol
+        for k in range(bisect_right(pos, p) - 1, -1, -1):
+            los, run = spans[k]                   # self._reaches(k, q), inlined (once per character)
+            i = bisect_right(los, q + tol)
+            if i > 0 and run[i - 1] >= q - tol:
+                return pos[k]
         return None
 
     def after(self, p, q):
-        for k in range(bisect_right(self.pos, p), len(self.pos)):
-            if self.pos[k] > p and self._reaches(k, q):
-                return self.pos[k]
+        pos, spans, tol = self.pos, self.spans, self.tol
+        for k in range(bisect_right(pos, p), len(pos)):
+            if pos[k] > p:
+                los, run = spans[k]               # self._reaches(k, q), inlined
+                i = bisect_right(los, q + tol)
+                if i > 0 and run[i - 1] >= q - tol:
+                    return pos[k]
         return None
 
 

@@ -82,8 +82,8 @@ def page_lines(page, pno: int) -> tuple[list[DocLine], int]:
                 continue
             get_box(raw, i, pl, pb, pr, pt)          # left, right, bottom, top (tight)
             get_loose(raw, i, fs)                    # font box: consistent line height
-            chars.append(((l.value + r.value) / 2, H - (fs.bottom + fs.top) / 2, ch, 1.0,
-                          l.value, r.value, H - fs.top, H - fs.bottom))
+            lv, rv, fb, ft = l.value, r.value, fs.bottom, fs.top
+            chars.append(((lv + rv) / 2, H - (fb + ft) / 2, ch, 1.0, lv, rv, H - ft, H - fb))
     hs, vs = [], []
     praw = page.raw
     bl, bb, br, bt = (ctypes.c_float() for _ in range(4))
