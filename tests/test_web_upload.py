@@ -137,6 +137,9 @@ def test_mixed_upload_every_file_gets_its_result_on_the_job_page(env):
     rows = c.get(f"/jobs/{job}/rows")
     assert rows.status_code == 200 and "<html" not in rows.text and 'id="job-rows"' in rows.text
     assert f'/reports/{got["golmud.txt"].report_id}' in page
+    # the report page names the file as it was sent, not the spool's hash
+    report = c.get(f'/reports/{got["golmud.txt"].report_id}').text
+    assert "golmud.txt" in report
 
 
 def test_the_same_file_again_is_a_duplicate_not_reimported(env):

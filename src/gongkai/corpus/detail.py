@@ -153,11 +153,12 @@ def report_detail(corpus, report_id: int, scope: Scope) -> ReportDetail | None:
             return None
         cells = report_cells(c, row.id)
         finds = report_findings(c, row.id)
+        name = display_name(c, row._mapping["path"], row._mapping["sha256"])
     m = row._mapping
     meta = {k: m[k] for k in ("id", "agency", "agency_raw", "province", "city", "county", "kind", "year",
                               "format", "t3_format", "date", "sha256", "file_format", "imported_at",
                               "parser_version", "n_errors", "n_warnings", "n_uncertain")}
-    meta["file"] = PurePath(m["path"] or "").name          # the name only: no server paths shown
+    meta["file"] = name                                     # the name only: no server paths shown
     present = [x.id for x in cells]
     findings = [_finding_dict(x, present) for x in finds]
     order = {"error": 0, "warning": 1, "info": 2}
@@ -194,3 +195,17 @@ def report_detail(corpus, report_id: int, scope: Scope) -> ReportDetail | None:
                 "line": x.line, "page": x.page} for x in cells if x.status not in ("value", "blank")]
     return ReportDetail(meta=meta, status=report_status({"n_errors": m["n_errors"]}), t3=t3, tables=tables,
                         notable=notable, findings=findings, failing=failing)
+
+
+def display_name(c, path: str | None, sha256: str | None) -> str:
+    """The file's name to show: the last part of its path — or, for an uploaded file
+    (stored in the spool under its sha256), the name the browser sent."""
+    import sqlalchemy as sa
+    from .schema import upload_items
+    name = PurePath(path or "").name
+    if sha256 and name == sha256:
+        sent = c.execute(sa.select(upload_items.c.name).where(upload_items.c.sha256 == sha256)
+                         .order_by(upload_items.c.id).limit(1)).scalar()
+        if sent:
+            return sent
+    return name

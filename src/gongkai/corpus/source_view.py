@@ -19,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field as _field
-from pathlib import Path, PurePath
+from pathlib import Path
 
 from .accounts import Scope
 from .detail import STATUS_CELL_ZH, alt_text, field_labels, named_fields, report_cells, report_findings, visible_report
@@ -263,7 +263,10 @@ def cell_source(corpus, report_id: int, field: str | None, scope: Scope, files: 
     row, cells, finds, path, problem = got
     by_field = {x.id: x for x in cells}
     labels = field_labels()
-    v = SourceView(kind="none", report_id=row.id, file=PurePath(row.path or "").name, whole=whole)
+    from .detail import display_name
+    with corpus.engine.connect() as c:
+        shown = display_name(c, row.path, getattr(row, "sha256", None))
+    v = SourceView(kind="none", report_id=row.id, file=shown, whole=whole)
     targets: list[str] = []
     lines_named: list[int] = []
     if finding is not None:
