@@ -144,16 +144,24 @@ def _finding_dict(x, present) -> dict:
             "lines": json.loads(x.lines) if x.lines else []}
 
 
-def report_detail(corpus, report_id: int, scope: Scope) -> ReportDetail | None:
-    from ..render.grids import t2_grid, t3_grid, t4_grid
-    from .export import _number
+def load_report(corpus, report_id: int, scope: Scope):
+    """(report row, its cells, its findings, the file's name to show), or None when the
+    report is absent or outside ``scope``."""
     with corpus.engine.connect() as c:
         row = visible_report(c, int(report_id), scope)
         if row is None:
             return None
-        cells = report_cells(c, row.id)
-        finds = report_findings(c, row.id)
-        name = display_name(c, row._mapping["path"], row._mapping["sha256"])
+        return (row, report_cells(c, row.id), report_findings(c, row.id),
+                display_name(c, row._mapping["path"], row._mapping["sha256"]))
+
+
+def report_detail(corpus, report_id: int, scope: Scope) -> ReportDetail | None:
+    from ..render.grids import t2_grid, t3_grid, t4_grid
+    from .export import _number
+    got = load_report(corpus, report_id, scope)
+    if got is None:
+        return None
+    row, cells, finds, name = got
     m = row._mapping
     meta = {k: m[k] for k in ("id", "agency", "agency_raw", "province", "city", "county", "kind", "year",
                               "format", "t3_format", "date", "sha256", "file_format", "imported_at",

@@ -22,7 +22,7 @@ from dataclasses import field as _field
 from pathlib import Path
 
 from .accounts import Scope
-from .detail import STATUS_CELL_ZH, alt_text, field_labels, named_fields, report_cells, report_findings, visible_report
+from .detail import STATUS_CELL_ZH, alt_text, field_labels, load_report, named_fields, visible_report
 
 Locator = Callable[[str, str], "Path | None"]
 
@@ -236,14 +236,12 @@ class SourceView:
 
 
 def _load(corpus, report_id: int, scope: Scope, files: SourceFiles | None):
-    with corpus.engine.connect() as c:
-        row = visible_report(c, int(report_id), scope)
-        if row is None:
-            return None
-        cells = report_cells(c, row.id)
-        finds = report_findings(c, row.id)
+    got = load_report(corpus, report_id, scope)
+    if got is None:
+        return None
+    row, cells, finds, name = got
     path, problem = (files or DEFAULT_FILES).find(row.sha256, row.path or "")
-    return row, cells, finds, path, problem
+    return row, cells, finds, name, path, problem
 
 
 def _alternatives(src: dict):
@@ -260,12 +258,9 @@ def cell_source(corpus, report_id: int, field: str | None, scope: Scope, files: 
     got = _load(corpus, report_id, scope, files)
     if got is None:
         return None
-    row, cells, finds, path, problem = got
+    row, cells, finds, shown, path, problem = got
     by_field = {x.id: x for x in cells}
     labels = field_labels()
-    from .detail import display_name
-    with corpus.engine.connect() as c:
-        shown = display_name(c, row.path, getattr(row, "sha256", None))
     v = SourceView(kind="none", report_id=row.id, file=shown, whole=whole)
     targets: list[str] = []
     lines_named: list[int] = []
