@@ -66,3 +66,35 @@ def test_admin_adds_a_reviewer_with_a_scope(admin):
     r = admin.post("/admin/users", data={"name": "bad", "role": "staff", "password": PASSWORD,
                                          "csrf_token": csrf_of(html)})
     assert r.status_code == 400 and "填报人须指定" in r.text and 'value="bad"' in r.text
+
+
+def test_admin_disables_a_user_and_sets_a_new_password(admin, corpus):
+    """停用 ends the user's logins (and sessions); 启用 gives them back; a new password
+    replaces the old one; the admin cannot disable the account in use; every change is
+    audited and needs the CSRF token."""
+    from starlette.testclient import TestClient
+    from gongkai.corpus.accounts import add_user
+    add_user(corpus, "to_disable", "guest", PASSWORD)
+    other = TestClient(create_app(corpus=corpus, secret="pages-test-secret-123"))
+    assert login(other, "to_disable").status_code == 303 and other.get("/").status_code == 200
+    page = admin.get("/admin/users").text
+    tok = csrf_of(page)
+    assert admin.post("/admin/users/to_disable/active", data={"active": "0"}).status_code == 403   # no token
+    r = admin.post("/admin/users/to_disable/active", data={"active": "0", "csrf_token": tok}, follow_redirects=False)
+    assert r.status_code == 303
+    assert other.get("/", follow_redirects=False).status_code == 303         # its session ended
+    fresh = TestClient(create_app(corpus=corpus, secret="pages-test-secret-123"))
+    assert login(fresh, "to_disable").status_code != 303
+    assert admin.post("/admin/users/to_disable/active", data={"active": "1", "csrf_token": tok},
+                      follow_redirects=False).status_code == 303
+    r = admin.post("/admin/users/to_disable/password", data={"password": "another-pass-9", "csrf_token": tok},
+                   follow_redirects=False)
+    assert r.status_code == 303
+    assert login(fresh, "to_disable").status_code != 303                     # the old password no longer works
+    assert login(fresh, "to_disable", "another-pass-9").status_code == 303
+    r = admin.post("/admin/users/admin/active", data={"active": "0", "csrf_token": tok})
+    assert r.status_code == 400 and "不能停用自己" in r.text
+    r = admin.post("/admin/users/to_disable/password", data={"password": "short", "csrf_token": tok})
+    assert r.status_code == 400
+    html = admin.get("/admin/users").text
+    assert "停用账户" in html and "启用账户" in html and "修改密码" in html
