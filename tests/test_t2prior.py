@@ -2,10 +2,8 @@
 re-ranking on import (a later-arriving neighbour year, re-import, export, compare) on
 SQLite and PostgreSQL.  A re-ranked cell stays ``uncertain``: a guess is never a value."""
 import json
-import os
-import uuid
 
-import pytest
+from test_corpus_db import db  # noqa: F401  (the corpus on SQLite and on PostgreSQL)
 
 from gongkai.corpus import Corpus
 from gongkai.corpus import schema as S
@@ -95,27 +93,6 @@ def test_stated_numbers_are_counts_not_dates():
 
 
 # ------------------------------------------------------------------ in the corpus
-PG = os.environ.get("GONGKAI_TEST_PG")
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db(request, tmp_path):
-    if request.param == "sqlite":
-        yield str(tmp_path / "corpus.db")
-        return
-    if not PG:
-        if os.environ.get("CI"):
-            pytest.fail("GONGKAI_TEST_PG is not set")
-        pytest.skip("no PostgreSQL server (export GONGKAI_TEST_PG=$(bash scripts/pg-test.sh))")
-    import psycopg
-    name = "t_" + uuid.uuid4().hex[:12]
-    with psycopg.connect(PG, autocommit=True) as c:
-        c.execute(f"CREATE DATABASE {name}")
-    yield f"{PG.rsplit('/', 1)[0]}/{name}"
-    with psycopg.connect(PG, autocommit=True) as c:
-        c.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
 SERIES = {2021: (300, 1, 533), 2022: (58, 45, 546), 2023: (12, 8, 550)}
 AGENCY = "淮安市司法局"
 

@@ -408,18 +408,26 @@ def _cell_view(v: SourceView, doc, pos: dict, main: dict) -> SourceView:
 
 # ------------------------------------------------------------------ page images and prose
 
-def report_page_image(corpus, report_id: int, page: int, scope: Scope,
-                      files: SourceFiles | None = None) -> bytes | None:
-    """The PNG of page ``page`` of a report's PDF — None when the report is absent or
-    outside the scope, the file is gone, is not a PDF, or has no such page."""
+def _visible_file(corpus, report_id: int, scope: Scope, files: SourceFiles | None):
+    """(report row, its original file or None, why not) — None when the report is absent
+    or outside the scope."""
     with corpus.engine.connect() as c:
         row = visible_report(c, int(report_id), scope)
     if row is None:
         return None
-    path, _problem = (files or DEFAULT_FILES).find(row.sha256, row.path or "")
-    if path is None:
+    path, problem = (files or DEFAULT_FILES).find(row.sha256, row.path or "")
+    return row, path, problem
+
+
+def report_page_image(corpus, report_id: int, page: int, scope: Scope,
+                      files: SourceFiles | None = None) -> bytes | None:
+    """The PNG of page ``page`` of a report's PDF — None when the report is absent or
+    outside the scope, the file is gone, is not a PDF, or has no such page."""
+    got = _visible_file(corpus, report_id, scope, files)
+    if got is None:
         return None
-    if not _is_pdf(path):
+    _row, path, _problem = got
+    if path is None or not _is_pdf(path):
         return None
     try:
         return page_image(path, int(page))
@@ -438,11 +446,10 @@ def report_sections(corpus, report_id: int, scope: Scope, files: SourceFiles | N
     """The narrative sections (一、总体情况 … 六、其他需要报告的事项) as paragraphs.  The
     corpus does not store the prose: it is read again from the original file (the same
     reader and section splitter as the import; cached by content hash)."""
-    with corpus.engine.connect() as c:
-        row = visible_report(c, int(report_id), scope)
-    if row is None:
+    got = _visible_file(corpus, report_id, scope, files)
+    if got is None:
         return None
-    path, problem = (files or DEFAULT_FILES).find(row.sha256, row.path or "")
+    row, path, problem = got
     if path is None:
         return Sections(problem=problem.replace("无法显示原文", "无法显示正文"))
     got = _TEXTS.get(row.sha256)

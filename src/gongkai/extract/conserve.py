@@ -88,7 +88,7 @@ def leftover(printed: Counter, used: list) -> list:
     """Values printed but not used by any cell (multiset difference, per line)."""
     rest = dict(printed)        # a plain copy (Counter(printed) copies item by item in Python)
     for line, value in used:
-        k = (line, str(-value) if type(value) is int and value < 0 else str(value))   # _key(value)
+        k = (line, _key(value))
         if rest.get(k):
             rest[k] -= 1
     vals = []
