@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..limits import checkpoint, remaining
 from decimal import Decimal
@@ -25,6 +26,18 @@ class Constraint:
     name: str
     lhs: list            # [(row, col), ...]
     rhs: list
+
+    @cached_property
+    def cells(self) -> tuple:
+        """lhs + rhs, read by every check of a reading (built once)."""
+        return tuple(self.lhs + self.rhs)
+
+    @cached_property
+    def sides(self) -> tuple:
+        """(side, other side, rows of the side, rows of the other), both ways round."""
+        lhs, rhs = tuple(self.lhs), tuple(self.rhs)
+        lrows, rrows = frozenset(x[0] for x in lhs), frozenset(x[0] for x in rhs)
+        return (lhs, rhs, lrows, rrows), (rhs, lhs, rrows, lrows)
 
 
 @dataclass(slots=True)
@@ -63,36 +76,43 @@ def _propagate(g, constraints):
     while changed:
         changed = False
         for c in constraints:
-            cells = c.lhs + c.rhs
-            unknown = [x for x in cells if g.get(x, None) is _VAR]
-            if len(unknown) != 1:
+            cells = c.cells
+            vals = [g.get(x) for x in cells]
+            if vals.count(_VAR) != 1 or None in vals:
                 continue
-            if any(g.get(x) is None for x in cells if x not in unknown):
-                continue
-            u = unknown[0]
-            ls = sum(g[x] for x in c.lhs if x != u)
-            rs = sum(g[x] for x in c.rhs if x != u)
-            v = (rs - ls) if u in c.lhs else (ls - rs)
+            k = vals.index(_VAR)
+            nl = len(c.lhs)
+            ls = rs = 0
+            for i, v in enumerate(vals):
+                if i == k:
+                    continue
+                if i < nl:
+                    ls += v
+                else:
+                    rs += v
+            v = (rs - ls) if k < nl else (ls - rs)
             if v < 0:
                 return False
-            g[u] = v
+            g[cells[k]] = v
             changed = True
     return True
 
 
 def _score(g, constraints):
+    # grid values are numbers (int, Decimal), None (blank, text) or _VAR
     strict = lenient = 0
     for c in constraints:
-        vals = [g.get(x) for x in c.lhs + c.rhs]
-        if any(v is _VAR for v in vals):
+        vals = [g.get(x) for x in c.cells]
+        if _VAR in vals:
             continue
-        if all(isinstance(v, (int, Decimal)) for v in vals):
-            if sum(g[x] for x in c.lhs) != sum(g[x] for x in c.rhs):
+        nl = len(c.lhs)
+        if None not in vals:
+            if sum(vals[:nl]) != sum(vals[nl:]):
                 strict += 1
                 lenient += 1
             continue
-        ls = sum((g.get(x) or 0) for x in c.lhs)
-        rs = sum((g.get(x) or 0) for x in c.rhs)
+        ls = sum((v or 0) for v in vals[:nl])
+        rs = sum((v or 0) for v in vals[nl:])
         if ls != rs:
             lenient += 1
     return strict, lenient
@@ -245,8 +265,8 @@ def _search(names, rows, amb, constraints):
     complete = True
     by_row = {}
     for c in constraints:
-        for r in {x[0] for x in c.lhs + c.rhs}:
-            by_row.setdefault(r, []).append(c)
+        for r in {x[0] for x in c.cells}:
+            by_row.setdefault(r, []).extend(c.sides)
     assigned = dict(fixed)
     g = _grid(list(assigned), list(assigned.values()))
     # only constraints that involve an open row (or a missing cell) can tell readings apart;
@@ -255,21 +275,28 @@ def _search(names, rows, amb, constraints):
     rel = [c for c in constraints if any(x[0] in dyn for x in c.lhs + c.rhs)]
 
     def ok_partial(r):
-        for c in by_row.get(r, ()):
-            for side, other in ((c.lhs, c.rhs), (c.rhs, c.lhs)):
-                if all(x[0] in assigned for x in side):
-                    vals = [g.get(x) for x in side]
-                    if any(v is _VAR or v is None for v in vals):
-                        continue
-                    known = sum(vals)
-                    part = sum(g[x] for x in other if x[0] in assigned
-                               and g.get(x) is not _VAR and g.get(x) is not None)
-                    if part > known:
-                        return False
-                    if all(x[0] in assigned for x in other):
-                        ov = [g.get(x) for x in other]
-                        if not any(v is _VAR or v is None for v in ov) and part != known:
-                            return False
+        keys = assigned.keys()
+        for side, other, side_rows, other_rows in by_row.get(r, ()):
+            if not keys >= side_rows:
+                continue
+            known = 0
+            for x in side:
+                v = g.get(x)
+                if v is _VAR or v is None:
+                    break
+                known += v
+            else:
+                part = 0
+                for x in other:
+                    if x[0] in keys:
+                        v = g.get(x)
+                        if v is not _VAR and v is not None:
+                            part += v
+                if part > known:
+                    return False
+                if keys >= other_rows and part != known and \
+                        not any(v is _VAR or v is None for v in [g.get(x) for x in other]):
+                    return False
         return True
 
     budget = MAX_SECONDS
