@@ -70,8 +70,7 @@ def _parse(text: str, file, locator, checks: bool, hints: dict | None = None) ->
     z0, z1 = lay.zone
     narrative = text[:z0] + "\n" + text[z1:]
     checkpoint()
-    ev = evidence(lay)
-    if not ev.national:     # old reports, link pages, 工作要点: no invented numbers
+    if not evidence(lay, enough=True).national:     # old reports, link pages, 工作要点: no invented numbers
         raise NotNationalFormat(file or "<text>")
     tables = extract_tables(lay, file, narrative)
     checkpoint()

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from ..formats import national
 from ..model import Cell, Finding, Source
+from . import conserve
 from .conserve import _explained
 from .values import is_table_like, tokenize
 
@@ -211,7 +212,7 @@ def apply_t3(lay, file, out, fmt: str, constraints, src) -> bool:
         out.by_absence.add(fid)
         out.detached.discard(fid)
         if tok.kind == "num":
-            used.append((lay.line_of(tok.line), tok.value))
+            used.append(conserve.used_entry(lay.line_of(tok.line), tok.value))
     out.used["t3"] = used
     # the label-by-label findings of 表三 no longer describe the cells
     out.findings = [f for f in out.findings if not (f.table == "t3" and f.rule.startswith("parse."))]

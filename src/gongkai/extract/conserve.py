@@ -84,12 +84,18 @@ def _key(v):
     return str(-v) if isinstance(v, int) and v < 0 else str(v)
 
 
+def used_entry(line: int, value) -> tuple:
+    """How a number read into a cell is recorded for :func:`leftover`: (line, key)."""
+    return line, _key(value)
+
+
 def leftover(printed: Counter, used: list) -> list:
-    """Values printed but not used by any cell (multiset difference, per line)."""
+    """Values printed but not used by any cell (multiset difference, per line);
+    ``used``: the :func:`used_entry` of each number read into a cell."""
     rest = dict(printed)        # a plain copy (Counter(printed) copies item by item in Python)
-    for line, value in used:
-        k = (line, _key(value))
-        if rest.get(k):
+    get = rest.get
+    for k in used:
+        if get(k):
             rest[k] -= 1
     vals = []
     for (line, v), n in sorted(rest.items()):

@@ -82,20 +82,32 @@ def table_like(text: str, loc) -> bool:
     return len(rest) <= SHORT_LINE and not _PROSE.search(rest) and not _COUNTED.search(rest)
 
 
-def evidence(lay) -> Evidence:
+def evidence(lay, enough: bool = False) -> Evidence:
+    """The evidence of every label; with ``enough``, only until it shows a national table
+    (``Evidence.national`` only grows with more labels, so the answer is the same)."""
     ev = Evidence(headings=set(lay.sections) & {"requests", "review"})
     for x in lay.labels:
         sp = x.spec
         if sp.table not in ("t2", "t3", "t4") or not table_like(lay.text, x):
             continue
         if sp.table == "t3" and sp.kind == "row":
-            ev.t3_rows.add(sp.ident)
+            grown = _add(ev.t3_rows, sp.ident)
         elif sp.table == "t3" and sp.kind == "header":
-            ev.t3_headers.add(sp.ident)
+            grown = _add(ev.t3_headers, sp.ident)
         elif sp.table == "t4" and sp.kind == "header":
-            ev.t4_headers.add(sp.ident)
+            grown = _add(ev.t4_headers, sp.ident)
         elif sp.table == "t2" and sp.kind == "row":
-            ev.t2_rows.add(sp.ident)
+            grown = _add(ev.t2_rows, sp.ident)
         elif sp.table == "t2" and sp.kind == "header" and sp.format:
-            ev.t2_headers.add(sp.ident)
+            grown = _add(ev.t2_headers, sp.ident)
+        else:
+            continue
+        if enough and grown and ev.national:
+            break
     return ev
+
+
+def _add(s: set, x) -> bool:
+    n = len(s)
+    s.add(x)
+    return len(s) > n

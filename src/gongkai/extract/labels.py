@@ -122,9 +122,17 @@ def _free_ends_row(core: str, window: str) -> list[int]:
     start anywhere in the window (row 0 all zeros)."""
     prev = [0] * (len(window) + 1)
     for i, ca in enumerate(core, 1):
-        cur = [i] + [0] * len(window)
-        for j in range(1, len(window) + 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != window[j - 1]))
+        cur = [i]
+        left = i
+        # cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != window[j - 1]))
+        for cb, diag, up in zip(window, prev, prev[1:]):
+            d = diag + (ca != cb)
+            if up + 1 < d:
+                d = up + 1
+            if left + 1 < d:
+                d = left + 1
+            cur.append(d)
+            left = d
         prev = cur
     return prev
 

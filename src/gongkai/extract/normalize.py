@@ -51,9 +51,41 @@ def _norm_list() -> tuple:
     return _indexed(_translate_table())
 
 
+def _changes(table: dict) -> tuple:
+    """(a regex that splits a text around the characters ``table`` changes, keeping them;
+    character → its replacement): ``translate`` below."""
+    changed = {chr(k): v for k, v in table.items() if v != chr(k)}
+    cls = "".join(re.escape(ch) for ch in sorted(changed))
+    return re.compile(f"([{cls}])"), changed
+
+
+@lru_cache(maxsize=None)
+def _changes_of(name: str) -> tuple:
+    return _changes({"norm": _translate_table, "keep_space": _keep_space_table,
+                     "same_length": _same_length_table}[name]())
+
+
+SHORT = 48      # below this length (or for ASCII text) str.translate is the faster
+
+
+def translate(s: str, name: str, indexed: tuple) -> str:
+    """``s.translate(indexed)`` (``indexed``: the table ``name`` as :func:`_indexed`
+    gives).  For long non-ASCII text (a document, a paragraph) the same result is
+    built from the few characters the table changes: CPython's ``translate`` looks up
+    every character of such a text one by one (~100 ns each), a regex split scans them
+    in C."""
+    if len(s) < SHORT or s.isascii():
+        return s.translate(indexed)
+    pat, changed = _changes_of(name)
+    parts = pat.split(s)
+    if len(parts) > 1:
+        parts[1::2] = [changed[ch] for ch in parts[1::2]]
+    return "".join(parts)
+
+
 def norm(s: str) -> str:
     """Normalise a string and drop whitespace/ignorable characters (for labels)."""
-    return "".join(s.translate(_norm_list()).split())
+    return "".join(translate(s, "norm", _norm_list()).split())
 
 
 @lru_cache(maxsize=1)
@@ -73,7 +105,7 @@ def _keep_space_list() -> tuple:
 
 def norm_keep_space(s: str) -> str:
     """Normalise characters but keep whitespace and cell separators (for tokenising values)."""
-    return s.translate(_keep_space_list())
+    return translate(s, "keep_space", _keep_space_list())
 
 
 _GAP = re.compile(r"[\s\x00]+")
@@ -102,7 +134,7 @@ class Compact:
 
     def __init__(self, text: str, start: int = 0, end: int | None = None):
         end = len(text) if end is None else end
-        t = text[start:end].translate(_same_length_list())
+        t = translate(text[start:end], "same_length", _same_length_list())
         spans = [m.span() for m in _RUN.finditer(t)]     # the kept runs between the gaps
         cstarts = list(accumulate([b - a for a, b in spans], initial=0))   # compact index where each run starts
         cstarts.pop()

@@ -33,14 +33,14 @@ class TableResult:
     findings: list = field(default_factory=list)
     formats: dict = field(default_factory=dict)
     found: dict = field(default_factory=dict)      # table -> bool
-    used: dict = field(default_factory=dict)       # table -> [(line, value)] of printed numbers read into cells
+    used: dict = field(default_factory=dict)       # table -> [conserve.used_entry] of printed numbers read into cells
     positive_blank: set = field(default_factory=set)   # blank cells the source shows as empty
     by_absence: set = field(default_factory=set)   # cells read by placing, dropping or joining printed numbers
     detached: set = field(default_factory=set)     # cells whose number stands on another line than its label
 
     def use(self, lay, table: str, tok) -> None:
         if tok is not None and tok.kind == "num" and tok.line is not None:
-            self.used.setdefault(table, []).append((lay.line_of(tok.line), tok.value))
+            self.used.setdefault(table, []).append(conserve.used_entry(lay.line_of(tok.line), tok.value))
 
 
 ORPHAN_REASON = "该行数值印在标签之前（表格跨页断开），按位置归入本行"
