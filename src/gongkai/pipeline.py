@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from pathlib import Path
 
 from . import PARSER_VERSION
@@ -153,7 +154,11 @@ def section_prose(lay, text: str, sid: str, running: set | None = None, wrap: in
     cells; the prose before and after it is what a renderer needs), as paragraphs
     separated by a blank line (:mod:`gongkai.extract.prose`)."""
     _a, b, e = lay.sections[sid]
-    inside = [x for x in lay.labels if b <= x.start < e and x.spec.table in ("t2", "t3", "t4")]
+    starts = lay.__dict__.get("_starts")
+    if starts is None or len(starts) != len(lay.labels):
+        starts = lay.__dict__["_starts"] = [x.start for x in lay.labels]     # in order (locate)
+    inside = [x for x in lay.labels[bisect_left(starts, b):bisect_left(starts, e)]
+              if x.spec.table in ("t2", "t3", "t4")]
     if not inside:
         return prose(text[b:e], running, wrap, memo)
     t_start = text.rfind("\n", b, min(x.start for x in inside)) + 1 or b

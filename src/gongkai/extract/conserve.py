@@ -132,16 +132,16 @@ def _num(s: str):
         return s
 
 
-def broken_constraints(cells: dict, constraints, ids) -> set:
-    """Field IDs of the cells in constraints that do not hold (blank cells as 0;
-    constraints touching an uncertain cell without a value are skipped)."""
+def broken_constraints(cells: dict, sums) -> set:
+    """Field IDs of the cells in sums that do not hold (blank cells as 0; sums touching
+    an uncertain cell without a value are skipped).  ``sums``: (field IDs, how many of
+    them are on the left-hand side) of each sum."""
     bad = set()
-    for c in constraints:
-        fids = [ids(x) for x in c.lhs + c.rhs]
-        cs = [cells.get(f) for f in fids]
+    get = cells.get
+    for fids, n in sums:
+        cs = [get(f) for f in fids]
         if any(x is None or (x.value is None and x.status == "uncertain") for x in cs):
             continue
-        n = len(c.lhs)
         lhs = sum((x.value or 0) for x in cs[:n])
         rhs = sum((x.value or 0) for x in cs[n:])
         if lhs != rhs:

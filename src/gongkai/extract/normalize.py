@@ -7,6 +7,7 @@ import re
 from bisect import bisect_right
 from functools import lru_cache
 from itertools import accumulate
+from operator import sub
 
 from ..formats import chars
 
@@ -108,8 +109,8 @@ def norm_keep_space(s: str) -> str:
     return translate(s, "keep_space", _keep_space_list())
 
 
-_GAP = re.compile(r"[\s\x00]+")
-_RUN = re.compile(r"[^\s\x00]+")
+_GAP_SPLIT = re.compile(r"([\s\x00]+)")
+_LINE_GAP = re.compile(r"[^\S\n]+")      # whitespace within a line (as str.split sees it)
 
 
 @lru_cache(maxsize=1)
@@ -135,13 +136,19 @@ class Compact:
     def __init__(self, text: str, start: int = 0, end: int | None = None):
         end = len(text) if end is None else end
         t = translate(text[start:end], "same_length", _same_length_list())
-        spans = [m.span() for m in _RUN.finditer(t)]     # the kept runs between the gaps
-        cstarts = list(accumulate([b - a for a, b in spans], initial=0))   # compact index where each run starts
+        parts = _GAP_SPLIT.split(t)       # the kept runs and, between them, the gaps
+        offsets = list(accumulate(map(len, parts), initial=start))     # original offset of each part
+        runs, run_at = parts[0::2], offsets[0:-1:2]
+        if runs[-1] == "":          # only the first and last run can be empty
+            runs.pop(), run_at.pop()
+        if runs and runs[0] == "":
+            runs, run_at = runs[1:], run_at[1:]
+        cstarts = list(accumulate(map(len, runs), initial=0))   # compact index where each run starts
         cstarts.pop()
-        self.s = _GAP.sub("", t)
+        self.s = "".join(runs)
         self.same = t       # text[start:end] normalised character for character (ignorable: NUL)
         self._cstarts = cstarts
-        self._shift = [start + a - c for (a, _b), c in zip(spans, cstarts)]   # original offset - compact index
+        self._shift = list(map(sub, run_at, cstarts))    # original offset - compact index
         self._start = start
         self._end = end
 
@@ -209,4 +216,4 @@ def norm_lines(text: str, same: str) -> list[str] | None:
     that is not exact (NUL in the text, or tables that do not allow it)."""
     if len(same) != len(text) or "\x00" in text or not _lines_align():
         return None
-    return ["".join(x.replace("\x00", "").split()) for x in same.split("\n")]
+    return _LINE_GAP.sub("", same.replace("\x00", "")).split("\n")

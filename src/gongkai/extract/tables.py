@@ -247,16 +247,28 @@ def _table_labels(lay: Layout, table: str) -> list:
 
 def _broken(out: TableResult, table: str) -> set:
     """Cells in a sum of the table that does not hold as read."""
-    nf = national()
-    if table == "t3":
-        cols = nf.t3_columns
-        return conserve.broken_constraints(out.cells, t3_constraints(out.formats.get("t3") or "2021"),
-                                           lambda x: f"t3.{x[0]}.{cols[x[1]]}")
-    if table == "t4":
-        groups, cols = nf.t4_groups, nf.t4_columns
-        cons = [Constraint(g, [(g, 4)], [(g, k) for k in range(4)]) for g in groups]
-        return conserve.broken_constraints(out.cells, cons, lambda x: f"t4.{x[0]}.{cols[x[1]]}")
+    if table in ("t3", "t4"):
+        return conserve.broken_constraints(out.cells, _sums(table, out.formats.get("t3") or "2021"))
     return set()
+
+
+_SUMS: dict = {}    # (id of the format, table, 表三 format) -> (format, sums): built once
+
+
+def _sums(table: str, fmt: str) -> tuple:
+    """The table's sums as (field IDs, number of them on the left-hand side)."""
+    nf = national()
+    hit = _SUMS.get((id(nf), table, fmt))
+    if hit is None or hit[0] is not nf:
+        if table == "t3":
+            cols = nf.t3_columns
+            cons = t3_constraints(fmt)
+        else:
+            cols = nf.t4_columns
+            cons = [Constraint(g, [(g, 4)], [(g, k) for k in range(4)]) for g in nf.t4_groups]
+        sums = tuple(([f"{table}.{r}.{cols[j]}" for r, j in c.lhs + c.rhs], len(c.lhs)) for c in cons)
+        hit = _SUMS[(id(nf), table, fmt)] = (nf, sums)
+    return hit[1]
 
 
 def _conserve(lay: Layout, out: TableResult):
@@ -590,10 +602,16 @@ def _nothing_printed(out: TableResult, table: str):
     """A table found by its labels whose cells show nothing at all — no number, no
     blank mark, no empty cell — is not a table of blanks: the numbers may have been
     lost in extraction, and its sums hold for any reading, so every cell is uncertain."""
-    cells = [(f, c) for f, c in out.cells.items() if f.startswith(table + ".")]
-    if not out.found.get(table) or not cells:
+    if not out.found.get(table):
         return
-    if any(c.status != "blank" or f in out.positive_blank for f, c in cells):
+    prefix = table + "."
+    cells = []
+    for f, c in out.cells.items():
+        if f.startswith(prefix):
+            if c.status != "blank" or f in out.positive_blank:
+                return
+            cells.append((f, c))
+    if not cells:
         return
     why = NOTHING_PRINTED.format(name={"t2": "表二", "t3": "表三", "t4": "表四"}[table])
     for _f, c in cells:
