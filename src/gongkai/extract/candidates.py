@@ -304,7 +304,7 @@ def row_candidates(tokens: list[Token], n: int, row_sum: bool = False) -> list[C
 def _row_candidates(tokens: list[Token], n: int, row_sum: bool) -> list[Candidate]:
     m = len(tokens)
     if m == n:
-        return [Candidate([_slot(t, i) for i, t in enumerate(tokens)])]
+        return [Candidate([Slot(t.kind, t.value, t.raw, i) for i, t in enumerate(tokens)])]     # _slot
     if m == 0:
         return [Candidate([Slot("blank") for _ in range(n)], 0, "empty")]
     if m > n:

@@ -9,6 +9,7 @@ number of its table is accounted for."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 
 from .values import MAX_NUMBER_DIGITS, _plain_safe, is_table_like, tokenize
@@ -39,6 +40,8 @@ def printed_numbers(lay, locs) -> Counter:
     """(line, value) of every number printed in the value text of these labels, on
     lines that look like table rows (prose lines are the narrative's)."""
     out: Counter = Counter()
+    get = out.get
+    starts = lay.line_starts
     seen = set()
     for loc in locs:
         if loc.value_start in seen:
@@ -48,6 +51,8 @@ def printed_numbers(lay, locs) -> Counter:
         nxt = lay.labels[loc.idx + 1].start if 0 <= loc.idx < len(lay.labels) - 1 else lay.zone[1]
         off = loc.value_start
         text = lay.text[off:max(off, nxt)]
+        if not _DIGIT.search(text):
+            continue
         for line in text.split("\n"):
             if not _DIGIT.search(line):
                 off += len(line) + 1
@@ -57,10 +62,10 @@ def printed_numbers(lay, locs) -> Counter:
             if runs and max(map(len, runs)) <= MAX_NUMBER_DIGITS:
                 # plain counts only (the common row): every run is a printed number, none
                 # explained (no year, numbering or word beside it) — as the tokens would say
-                ln = lay.line_of(off)
+                ln = bisect_right(starts, off)      # lay.line_of(off)
                 for r in runs:
                     k = (ln, str(int(r)))
-                    out[k] = out.get(k, 0) + 1
+                    out[k] = get(k, 0) + 1
                 off += len(line) + 1
                 continue
             toks, _explicit = tokenize(flat, off)

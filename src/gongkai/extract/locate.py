@@ -4,6 +4,8 @@ inside that zone.  Pure functions over the document text; the result is a
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import accumulate, repeat
+from operator import add
 from dataclasses import dataclass, field
 
 from ..formats import national
@@ -43,11 +45,10 @@ class Layout:
 
 
 def line_starts(text: str) -> list[int]:
-    out = [0]
-    i = text.find("\n")
-    while i >= 0:
-        out.append(i + 1)
-        i = text.find("\n", i + 1)
+    """Offset of the start of each line (after each newline)."""
+    lengths = map(len, text.split("\n"))
+    out = list(accumulate(map(add, lengths, repeat(1)), initial=0))
+    out.pop()       # the end of the last line starts no line
     return out
 
 

@@ -99,6 +99,8 @@ def _best(occ: list[RowText]) -> RowText | None:
     """The occurrence that looks most like a table row (numbers, then fewest prose)."""
     if not occ:
         return None
+    if len(occ) == 1:
+        return occ[0]
 
     def score(rt: RowText):
         nums = sum(1 for t in rt.tokens if t.kind == "num")
@@ -166,6 +168,8 @@ def _touching(tokens) -> bool:
 
 def _cells_from_solution(lay, file, prefix_ids, rows_info, sol, out: TableResult):
     """rows_info: row -> (RowText|None, [Candidate], [field ids])."""
+    sol_cells = sol.cells
+    locator, line_starts = lay.locator, lay.line_starts     # the Source of an offset, as _src
     for r, (rt, cands, fids) in rows_info.items():
         how = {c.how for c in cands}
         if rt is not None:
@@ -187,17 +191,20 @@ def _cells_from_solution(lay, file, prefix_ids, rows_info, sol, out: TableResult
         multi = len(cands) > 1
         t34 = prefix_ids in ("t3", "t4")
         row_reason = _UNSET         # _reason(how_s, rt.tokens), once per row when a cell needs it
-        for j, fid in enumerate(fids):
-            res = sol.cells[(r, j)]
-            if rt is None:
+        if rt is None:
+            for fid in fids:
                 out.cells[fid] = Cell(None, "", "uncertain", NOT_PRINTED, None)
-                continue
-            tok = rt.tokens[res.tok] if (res.tok is not None and res.tok < len(rt.tokens)) else None
+            continue
+        tokens = rt.tokens
+        n_tok = len(tokens)
+        for j, fid in enumerate(fids):
+            res = sol_cells[(r, j)]
+            tok = tokens[res.tok] if (res.tok is not None and res.tok < n_tok) else None
             raw = tok.raw if tok is not None else ""
             if res.kind == "split":
                 raw = str(res.value) if res.value is not None else raw
             off = tok.line if tok is not None and tok.line is not None else rt.loc.start
-            src = _src(lay, file, off)
+            src = locator(off) if locator is not None else Source(file, bisect_right(line_starts, off))
             reason = None
             rstatus = res.status
             if rstatus in ("inferred", "uncertain") or (rstatus == "value" and multi):
