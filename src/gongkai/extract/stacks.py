@@ -77,7 +77,7 @@ def restack(lay, rts: list, n_cols: int) -> None:
         # a number of this row, and not already a piece of a stack of the row above
         above: list[Token] = []
         orig = list(rt.tokens)
-        below_label = [_centre(lay, t)[1] for t in own]
+        below_label = None      # the centres of the row's numbers, once a line above may hold pieces
         for ln in range(label_ln - 1, max(0, label_ln - 1 - MAX_ABOVE), -1):
             if ln in locked:
                 break
@@ -86,6 +86,8 @@ def restack(lay, rts: list, n_cols: int) -> None:
             line = lay.text[a:b]
             if not _numeric_line(line) or _wide(line):
                 break
+            if below_label is None:
+                below_label = [_centre(lay, t)[1] for t in own]
             toks = _line_tokens(lay, ln)
             if not toks or not all(any(abs(_centre(lay, t)[1] - c) <= ALIGN for c in below_label) for t in toks):
                 break

@@ -144,8 +144,8 @@ def missing_rows(text: str, located: list, specs_by_key: dict) -> list:
                 if not prev.start < nxt.start:
                     i = j
                     continue
-                cands = _candidates(text, prev.end, nxt.start, taken)
                 missing = [specs_by_key[k] for k in order[i:j] if k in specs_by_key and _placeable(k, found)]
+                cands = _candidates(text, prev.end, nxt.start, taken) if missing else []
                 for spec, st, en, printed in align(missing, cands):
                     out.append((spec, st, en, printed))
                     found[spec.key] = _Placed(spec, st, en)

@@ -173,8 +173,13 @@ def _cells_from_solution(lay, file, prefix_ids, rows_info, sol, out: TableResult
     for r, (rt, cands, fids) in rows_info.items():
         how = {c.how for c in cands}
         if rt is not None:
+            used = None
             for k in _used_tokens(cands, len(rt.tokens)):
-                out.use(lay, prefix_ids, rt.tokens[k])
+                tok = rt.tokens[k]
+                if tok.kind == "num" and tok.line is not None:      # out.use(lay, prefix_ids, tok)
+                    if used is None:
+                        used = out.used.setdefault(prefix_ids, [])
+                    used.append(conserve.used_entry(bisect_right(line_starts, tok.line), tok.value))
         placed = bool(how & {"drop", "missing", "join"})
         # digits ran together and a cell is missing: in fused text a lost cell and a number
         # to split cannot be told apart (``31----4`` is 3 | 1 | - … not 31 | ? | - …)
