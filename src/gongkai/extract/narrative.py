@@ -33,6 +33,11 @@ _PATTERNS = [
     ("review", re.compile(r"行政复议(?:申请|案件)?[^。；\d、]{0,8}?" + N + _UNIT)),
     ("suit", re.compile(r"行政诉讼(?:案件)?[^。；\d、]{0,8}?" + N + _UNIT)),
 ]
+# words every match of a pattern contains (one of them): a sentence without any of
+# them is not searched with that pattern
+_NEEDS = {"none_review_suit": ("行政复议",), "received": ("收到", "新收", "接收", "接到"), "accepted": ("受理",),
+          "carried_forward": ("结转",), "handled": ("办结", "办理", "答复", "处理"),
+          "review_suit": ("行政复议",), "review": ("行政复议",), "suit": ("行政诉讼",)}
 _ALL_CLOSED = re.compile(r"(?:已?全部|均已?|都已)(?:审结|结案|办结)")
 _NATURAL = re.compile(r"自然人(?:申请)?" + N + _UNIT)
 _ORG = re.compile(r"法人(?:或其他组织|或者其他组织)?(?:申请)?" + N + _UNIT)
@@ -53,6 +58,9 @@ def claims(text: str) -> list[Claim]:
         spans = []
         first = len(out)          # this sentence's claims are out[first:]
         for kind, rx in _PATTERNS:
+            needs = _NEEDS.get(kind)
+            if needs is not None and not any(w in s for w in needs):
+                continue
             for m in rx.finditer(s):
                 if any(m.start() < b and a < m.end() for a, b in spans):
                     continue
