@@ -277,12 +277,13 @@ def find_agency(c, name: str | None) -> int | None:
 def add_alias(c, agency: int, name: str, source: str = "auto") -> bool:
     """Record that ``name`` is a printed name of ``agency`` (False: its key is already
     someone's name or alias — nothing changed)."""
+    import sqlalchemy as sa
+    al = S.agency_aliases
     info = describe(name)
-    if not info.key:
+    if not info.key or c.execute(sa.select(al.c.id).where(al.c.key == info.key)).first() is not None:
         return False
-    r = c.execute(_insert_absent(c, S.agency_aliases, dict(key=info.key, name=info.name, agency_id=agency,
-                                                           source=source)))
-    return bool(r.rowcount)
+    c.execute(_insert_absent(c, al, dict(key=info.key, name=info.name, agency_id=agency, source=source)))
+    return c.execute(sa.select(al.c.agency_id).where(al.c.key == info.key)).scalar() == agency
 
 
 def agency_id(c, name: str | None, _depth: int = 0, inherit: dict | None = None) -> int | None:
