@@ -5,7 +5,7 @@ filter has the new kinds."""
 import io
 
 import pytest
-from webkit import PASSWORD, XSS, build_corpus, cheap_argon2, csrf_of, login  # noqa: F401
+from webkit import XSS, build_corpus, cheap_argon2, csrf_of, login  # noqa: F401
 
 from gongkai.corpus.accounts import EVERYTHING
 from gongkai.web import create_app

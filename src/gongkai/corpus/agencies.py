@@ -41,6 +41,11 @@ def kind_names() -> dict[str, str]:
     return dict(_types()["kinds"])
 
 
+def province_names() -> dict[str, str]:
+    """A province's full or short name → its full name (regions.toml)."""
+    return {**{full: full for full, _ in _data()["provinces"]}, **{short: full for full, short in _data()["provinces"]}}
+
+
 def level_names() -> dict[str, str]:
     """Level code → Chinese name (agency_types.toml), from 省级 down."""
     return dict(_types()["levels"])

@@ -163,7 +163,7 @@ def get_agency(corpus, agency_id: int, scope: Scope) -> Agency | None:
     return found[0] if found else None
 
 
-def _row(c, agency_id: int):
+def agency_row(c, agency_id: int):
     import sqlalchemy as sa
     a = S.agencies
     row = c.execute(sa.select(a).where(a.c.id == agency_id)).first()
@@ -172,7 +172,7 @@ def _row(c, agency_id: int):
     return row
 
 
-def _snapshot(row) -> dict:
+def snapshot(row) -> dict:
     return {k: row._mapping[k] for k in ("name", "province", "city", "county", "kind", "level", "parent_id",
                                          "mapped_by")}
 
@@ -225,7 +225,7 @@ def update_agency(corpus, agency_id: int, by: str, kind: str | None, level: str 
     kind, level = parse_kind(kind), parse_level(level)
     a = S.agencies
     with corpus.engine.begin() as c:
-        row = _row(c, agency_id)
+        row = agency_row(c, agency_id)
         pid = resolve_parent(c, agency_id, parent)
         if creates_cycle(c, agency_id, pid):
             raise CatalogueError(f"不能把「{(parent or '').strip()[:60]}」设为上级机关：它是「{row.name}」的下级")
@@ -256,7 +256,7 @@ def merge_agencies(corpus, keep: int, gone: int, by: str) -> Merged:
         raise CatalogueError("不能把机关并入它自己：请选择两个不同的机关")
     a, al, r, rel = S.agencies, S.agency_aliases, S.reports, S.relations
     with corpus.engine.begin() as c:
-        k, g = _row(c, keep), _row(c, gone)
+        k, g = agency_row(c, keep), agency_row(c, gone)
         n_reports = c.execute(r.update().where(r.c.agency_id == gone).values(agency_id=keep)).rowcount
         c.execute(S.user_scopes.update().where(S.user_scopes.c.agency_id == gone).values(agency_id=keep))
         c.execute(a.update().where(a.c.parent_id == gone, a.c.id != keep).values(parent_id=keep))
@@ -279,7 +279,7 @@ def merge_agencies(corpus, keep: int, gone: int, by: str) -> Merged:
                 if k._mapping[f] is None and g._mapping[f] is not None}
         c.execute(a.update().where(a.c.id == keep).values(parent_id=parent, mapped_by="user", **fill))
         c.execute(a.delete().where(a.c.id == gone))
-        record(c, by, "agency.merge", "agencies", keep, {"merged": {"id": gone, "key": g.key, **_snapshot(g)}},
+        record(c, by, "agency.merge", "agencies", keep, {"merged": {"id": gone, "key": g.key, **snapshot(g)}},
                {"into": keep, "name": k.name, "reports": n_reports, "aliases": n_aliases, **fill})
     return Merged(kept=k.name, merged=g.name, reports=n_reports, aliases=n_aliases)
 

@@ -24,10 +24,10 @@ from pathlib import Path
 
 from . import schema as S
 from .accounts import EVERYTHING, Scope
-from .agencies import _data, _insert_absent, add_alias, clean_name, describe, kind_names, level_names
+from .agencies import _insert_absent, add_alias, clean_name, describe, kind_names, level_names, province_names
 from .audit import record
-from .catalogue import CLEAR, CatalogueError, agency_named, all_agencies, creates_cycle, parse_kind, parse_level, \
-    resolve_parent
+from .catalogue import CLEAR, CatalogueError, agency_named, agency_row, all_agencies, creates_cycle, parse_kind, \
+    parse_level, resolve_parent, snapshot
 
 COLUMNS = ["名称", "省", "市", "县/区", "层级", "类别", "上级机关", "别名"]
 LEGACY = {"name": "名称", "province": "省", "city": "市", "county": "县/区", "kind": "类别", "parent": "上级机关",
@@ -221,7 +221,7 @@ def _check(no: int, row: dict, problems: list[str]) -> _Row | None:
     elif len(name) > MAX_NAME or _bad_chars(name):
         problems.append(f"第 {no} 行：名称「{name[:40]}」过长或含控制字符")
     out = _Row(no=no, name=name, parent=row.get("上级机关", "").strip())
-    provinces = {**{full: full for full, _ in _data()["provinces"]}, **{s: full for full, s in _data()["provinces"]}}
+    provinces = province_names()
     for col, f in FIELDS.items():
         t = row.get(col, "").strip()
         if not t:
@@ -290,10 +290,8 @@ def _identify(c, r: _Row, by: str, problems: list[str]) -> None:
 
 def _apply(c, r: _Row, by: str, problems: list[str]) -> bool:
     """Write the row's values to its agency; True when something changed."""
-    import sqlalchemy as sa
-    from .catalogue import _row, _snapshot
     a = S.agencies
-    row = _row(c, r.agency)
+    row = agency_row(c, r.agency)
     new = {}
     if r.name != row.name:
         new["name"] = r.name
@@ -319,7 +317,7 @@ def _apply(c, r: _Row, by: str, problems: list[str]) -> bool:
         return r.created
     c.execute(a.update().where(a.c.id == r.agency).values(**new, mapped_by="user"))
     if not r.created:
-        old = {k: v for k, v in _snapshot(row).items() if k in new}
+        old = {k: v for k, v in snapshot(row).items() if k in new}
         record(c, by, "agency.import", "agencies", r.agency, old, {**new, "aliases": added, "file_row": r.no})
     return True
 
