@@ -164,6 +164,8 @@ def test_reparse_updates_old_parser_versions(db, synth_dir):
 
 
 def test_agency_mapping_is_editable_and_kept(db, tmp_path):
+    """gongkai corpus agencies --export / --apply: the catalogue file (Chinese headers;
+    .csv or .xlsx by the suffix), edited and applied; a bad file changes nothing."""
     from gongkai import parse_text
     from gongkai.synth import random_values, write
     c = Corpus(db)
@@ -174,23 +176,33 @@ def test_agency_mapping_is_editable_and_kept(db, tmp_path):
                         "parser_version": 2, "status": "ok", "error": None}, parse_text(text))
     out = tmp_path / "ag.csv"
     assert _cli("agencies", "--export", str(out), db=db).returncode == 0
-    rows = {r["key"]: r for r in csv.DictReader(open(out, encoding="utf-8-sig"))}
-    assert rows["淮安市公安局"]["kind"] == "department" and rows["淮安市公安局"]["parent"] == "淮安市"
-    assert rows["淮安市"]["kind"] == "government" and rows["淮安市"]["province"] == "江苏省"
-    assert rows["沭阳县"]["province"] == ""               # the name does not say: the user fills it in
-    rows["沭阳县"].update(province="江苏省", city="宿迁市")
+    rows = {r["名称"]: r for r in csv.DictReader(open(out, encoding="utf-8-sig"))}
+    assert rows["江苏省淮安市公安局"]["类别"] == "部门" and rows["江苏省淮安市公安局"]["上级机关"] == "淮安市"
+    assert rows["淮安市"]["类别"] == "政府" and rows["淮安市"]["省"] == "江苏省" and rows["淮安市"]["层级"] == "市级"
+    assert rows["沭阳县人民政府"]["省"] == ""               # the name does not say: the user fills it in
+    rows["沭阳县人民政府"].update({"省": "江苏省", "市": "宿迁市"})
     with open(out, "w", newline="", encoding="utf-8-sig") as fh:
         w = csv.DictWriter(fh, fieldnames=list(next(iter(rows.values()))))
         w.writeheader()
         w.writerows(rows.values())
     r = _cli("agencies", "--apply", str(out), db=db)
     assert r.returncode == 0, r.stderr
+    assert "修改 1 个" in r.stdout
     r = _cli("stats", "--by", "province,city", "--csv", db=db)
     assert "江苏省,宿迁市,1" in r.stdout
+    xlsx = tmp_path / "ag.xlsx"
+    assert _cli("agencies", "--export", str(xlsx), db=db).returncode == 0
+    from openpyxl import load_workbook
+    sheet = [list(r) for r in load_workbook(xlsx).active.iter_rows(values_only=True)]
+    assert sheet[0][:3] == ["名称", "省", "市"] and any(r[0] == "沭阳县人民政府" and r[2] == "宿迁市" for r in sheet)
     bad = tmp_path / "bad.csv"
-    bad.write_text("name\nx\n", "utf-8")
+    bad.write_text("名字\nx\n", "utf-8")
     r = _cli("agencies", "--apply", str(bad), db=db)
-    assert r.returncode == 2 and "缺少列" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == 2 and "未知的列「名字」" in r.stderr and "Traceback" not in r.stderr
+    bad.write_text("名称,类别\n淮安市,政府\n新机关,机构\n", "utf-8")
+    r = _cli("agencies", "--apply", str(bad), db=db)
+    assert r.returncode == 2 and "第 3 行：类别「机构」无效" in r.stderr and "未做任何修改" in r.stderr
+    assert c.counts()["agencies"] == 3                      # nothing of the bad file was applied
 
 
 def test_exports_compare_stats_plots(db, synth_dir, tmp_path):

@@ -228,8 +228,8 @@ def test_the_same_agency_inserted_twice_is_one_row(db):
     vals = dict(key="淮安市", name="淮安市人民政府", province="江苏省", city="淮安市", county=None,
                 kind="government", parent_id=None)
     with c.engine.begin() as conn:
-        conn.execute(_insert_absent(conn, vals))
-        conn.execute(_insert_absent(conn, {**vals, "name": "别的名字"}))
+        conn.execute(_insert_absent(conn, S.agencies, vals))
+        conn.execute(_insert_absent(conn, S.agencies, {**vals, "name": "别的名字"}))
     with c.engine.connect() as conn:
         rows = conn.execute(S.agencies.select()).all()
     assert len(rows) == 1 and rows[0].name == "淮安市人民政府"

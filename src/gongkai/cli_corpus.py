@@ -83,19 +83,28 @@ def cmd_check(args) -> int:
 
 
 def cmd_agencies(args) -> int:
-    from .corpus.agencies import apply_mapping, export_mapping
+    from .corpus.catalogue_file import export_file, import_file
     c = _open(args)
     if args.apply:
-        n, problems = apply_mapping(c, args.apply)
-        for p in problems:
-            print(p, file=sys.stderr)
-        print(f"已应用 {n} 行机关映射（标记为用户设定，以后导入不会覆盖）")
-        return EXIT_INPUT if problems else EXIT_OK
+        r = import_file(c, args.apply, by=_whoami())
+        for p in r.problems:
+            print(f"{args.apply} {p}", file=sys.stderr)
+        print(r.message + ("（标记为用户设定，以后导入不会覆盖）" if r.applied else ""),
+              file=sys.stdout if r.applied else sys.stderr)
+        return EXIT_OK if r.applied else EXIT_INPUT
     out = args.export or "agencies.csv"
-    n = export_mapping(c, out)
-    print(f"已导出 {n} 个机关到 {out}；修改 province/city/county/kind/parent 后运行："
+    n = export_file(c, out)
+    print(f"已导出 {n} 个机关到 {out}；修改省、市、县/区、层级、类别、上级机关、别名后运行："
           f"gongkai corpus agencies --apply {out}")
     return EXIT_OK
+
+
+def _whoami() -> str:
+    import getpass
+    try:
+        return "cli:" + getpass.getuser()
+    except Exception:
+        return "cli"
 
 
 def cmd_relate(args) -> int:
@@ -211,10 +220,10 @@ def add_parser(sub):
     q.add_argument("--json", action="store_true")
     q.add_argument("--strict", action="store_true", help="有错误级发现时退出码为 1")
     q.set_defaults(func=_guarded(cmd_check))
-    q = cs.add_parser("agencies", help="导出机关映射（CSV）供修改，或应用修改后的映射")
+    q = cs.add_parser("agencies", help="导出机关名录（CSV/XLSX，按扩展名）供修改，或导入修改后的名录")
     g = q.add_mutually_exclusive_group()
-    g.add_argument("--export", metavar="FILE.csv")
-    g.add_argument("--apply", metavar="FILE.csv")
+    g.add_argument("--export", metavar="FILE.csv|FILE.xlsx")
+    g.add_argument("--apply", metavar="FILE.csv|FILE.xlsx")
     q.set_defaults(func=_guarded(cmd_agencies))
     q = cs.add_parser("relate", help="登记：某政府的数据应等于所列部门之和")
     q.add_argument("parent")

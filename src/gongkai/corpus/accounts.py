@@ -8,7 +8,6 @@ every agency).  ``scope_of(user)`` turns a user into a :class:`Scope`, the filte
 corpus query of the web app goes through (``Scope.condition`` over the agencies table)."""
 from __future__ import annotations
 
-import json
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -151,9 +150,8 @@ def _now():
 
 
 def _audit(c, by: str, action: str, row_id: int, detail: dict | None = None):
-    c.execute(S.audit.insert().values(at=_now(), by_user=by or "", action=action, table_name="users",
-                                      row_id=row_id, old=None,
-                                      new=json.dumps(detail or {}, ensure_ascii=False, default=str)))
+    from .audit import record
+    record(c, by, action, "users", row_id, None, detail)
 
 
 # ------------------------------------------------------------------ users
@@ -161,13 +159,13 @@ def _audit(c, by: str, action: str, row_id: int, detail: dict | None = None):
 def _agency_ids(c, names) -> tuple[list[int], list[str]]:
     """Agency names (as printed, or their matching key) → ids; unknown names → AccountError."""
     import sqlalchemy as sa
-    from .agencies import clean_name, describe
+    from .agencies import clean_name, find_agency
     a = S.agencies
     ids, shown = [], []
     for n in names:
-        key = describe(n).key if clean_name(n) else ""
+        aid = find_agency(c, n)
         row = c.execute(sa.select(a.c.id, a.c.name).where(
-            sa.or_(a.c.key == key, a.c.name == clean_name(n), a.c.name == n)).order_by(a.c.id)).first()
+            sa.or_(a.c.id == aid, a.c.name == clean_name(n), a.c.name == n)).order_by(a.c.id)).first()
         if row is None:
             raise AccountError(f"语料库中没有机关「{n}」：请先导入它的报告，或检查名称")
         if row.id not in ids:
@@ -345,8 +343,5 @@ def random_password(n: int = 16) -> str:
 
 def audit_log(corpus, limit: int = 100) -> list[dict]:
     """The latest account events (newest first)."""
-    import sqlalchemy as sa
-    au = S.audit
-    with corpus.engine.connect() as c:
-        rows = c.execute(sa.select(au).where(au.c.table_name == "users").order_by(au.c.id.desc()).limit(limit))
-        return [dict(r._mapping) for r in rows]
+    from .audit import entries
+    return entries(corpus, "users", limit)

@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 
 from . import schema as S
 from .accounts import Region, Scope, parse_region, region_condition
+from .agencies import kind_names
 
 STATUS_ZH = {"missing": "未收录", "imported": "已收录", "errors": "有错误",
              "pending": "待审核", "approved": "已通过", "returned": "已退回"}
-KIND_ZH = {"government": "政府", "department": "部门"}
+KIND_ZH = kind_names()          # agency_types.toml: government 政府, department 部门, street 街道 …
 
 
 def report_status(report: dict | None) -> str:
@@ -122,7 +123,7 @@ def board(corpus, year: int | None, scope: Scope, region: str | Region | None = 
           kind: str | None = None) -> Board:
     """The board of ``year`` (None: the newest year with a report in the scope) for the
     agencies of ``scope``, narrowed to ``region`` (a name, parsed as ``parse_region``)
-    and ``kind`` (government | department).  A region outside the scope narrows to
+    and ``kind`` (a code of KIND_ZH).  A region outside the scope narrows to
     nothing: the scope is always applied."""
     import sqlalchemy as sa
     if isinstance(region, str):

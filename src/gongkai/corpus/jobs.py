@@ -629,16 +629,18 @@ def _scope_check(corpus, user, agency: str | None) -> str | None:
 
 
 def _same_agency_year(corpus, agency: str | None, year: int | None) -> int | None:
-    """The newest stored report of the same agency (by its matching key) and year."""
+    """The newest stored report of the same agency (by its names and aliases) and year."""
     import sqlalchemy as sa
-    from .agencies import clean_name, describe
-    if not agency or not year or not clean_name(agency):
+    from .agencies import find_agency
+    if not agency or not year:
         return None
-    key = describe(agency).key
-    r, a = S.reports, S.agencies
+    r = S.reports
     with corpus.engine.connect() as c:
-        return c.execute(sa.select(r.c.id).select_from(r.join(a, a.c.id == r.c.agency_id))
-                         .where(a.c.key == key, r.c.year == year).order_by(r.c.id.desc())).scalars().first()
+        aid = find_agency(c, agency)
+        if aid is None:
+            return None
+        return c.execute(sa.select(r.c.id).where(r.c.agency_id == aid, r.c.year == year)
+                         .order_by(r.c.id.desc())).scalars().first()
 
 
 def run_pending(corpus, spool: Path, limits: UploadLimits = UploadLimits(), workers: int | None = None,

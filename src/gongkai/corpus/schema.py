@@ -4,7 +4,7 @@ description the code queries with.
 
 Tables: documents (one per distinct file content), reports (one per parsed document),
 cells (one row per report × field), findings (per report, or across reports),
-agencies (normalised names, region, kind, parent), relations (declared
+agencies (normalised names, region, kind, level, parent) and their aliases, relations (declared
 government ⊃ department links), fields (the canonical field IDs, numbered); the
 register's applications, case_events and register_records; the web app's users and
 their scopes (user_scopes), upload jobs and items; audit (every change, by whom and when)."""
@@ -23,10 +23,21 @@ agencies = Table(
     Column("province", String(40)),
     Column("city", String(60)),
     Column("county", String(60)),
-    Column("kind", String(20)),                                  # government | department
+    Column("kind", String(20)),             # agency_types.toml: government department street township devzone
     Column("parent_id", Integer, ForeignKey("agencies.id")),
     Column("mapped_by", String(10), nullable=False, server_default="auto"),   # auto | user
+    Column("level", String(10)),            # agency_types.toml: province city county township
 )
+
+agency_aliases = Table(
+    "agency_aliases", metadata,             # every matching key an agency is known by (its own included)
+    Column("id", Integer, primary_key=True),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),                 # as printed (display)
+    Column("agency_id", Integer, ForeignKey("agencies.id", ondelete="CASCADE"), nullable=False),
+    Column("source", String(10), nullable=False, server_default="auto"),      # auto | user
+)
+Index("ix_agency_aliases_agency", agency_aliases.c.agency_id)
 
 documents = Table(
     "documents", metadata,

@@ -263,6 +263,9 @@ class Corpus:
                 from .agencies import agency_id
                 name = report["report"]["agency_raw"]
                 aid = self._agency_cache.get(name)
+                if aid is not None and c.exec_driver_sql(f"SELECT 1 FROM agencies WHERE id = {self._mark}",
+                                                         (aid,)).first() is None:
+                    aid = None                  # merged into another agency since (catalogue.merge)
                 new_agency = aid is None
                 if new_agency:
                     aid = agency_id(c, name)
