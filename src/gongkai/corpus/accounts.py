@@ -150,10 +150,16 @@ def _now():
     return datetime.now(timezone.utc)
 
 
+def audit(c, by: str, action: str, table: str, row_id: int, old: dict | None = None, new: dict | None = None):
+    """One audit row (in the caller's transaction): who, when, what, the old and new values."""
+    c.execute(S.audit.insert().values(at=_now(), by_user=by or "", action=action, table_name=table,
+                                      row_id=row_id,
+                                      old=None if old is None else json.dumps(old, ensure_ascii=False, default=str),
+                                      new=json.dumps(new or {}, ensure_ascii=False, default=str)))
+
+
 def _audit(c, by: str, action: str, row_id: int, detail: dict | None = None):
-    c.execute(S.audit.insert().values(at=_now(), by_user=by or "", action=action, table_name="users",
-                                      row_id=row_id, old=None,
-                                      new=json.dumps(detail or {}, ensure_ascii=False, default=str)))
+    audit(c, by, action, "users", row_id, None, detail)
 
 
 # ------------------------------------------------------------------ users
