@@ -67,6 +67,14 @@ def current_state(c, report_id: int) -> str | None:
                      .order_by(rr.c.id.desc()).limit(1)).scalar()
 
 
+def rights_of(corpus, report_id: int, user) -> dict[str, bool]:
+    """What ``user`` may do now to the report (its review state read; the scope is the
+    reader's concern: every action checks it again)."""
+    from .rights import may
+    with corpus.engine.connect() as c:
+        return may(user, current_state(c, _id(report_id)))
+
+
 def latest_states():
     """A subquery (report_id, status): each reviewed report's current review state."""
     import sqlalchemy as sa
