@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from .cells import Change, EffectiveCell, confirm_cell, correct_cell, effective_cells, history
 from .findings_xlsx import findings_rows, findings_xlsx
+from .recheck import recheck_rules
 from .rights import ACTIONS, may, refusal
 from .state import (DECISION_ZH, NOT_FOUND, REVIEW_ZH, approve, current_state, decisions, finding_key,
                     latest_states, return_report, review_finding, rights_of, state_history, submit)
@@ -31,5 +32,5 @@ from .values import ReviewError, parse_value
 
 __all__ = ["ACTIONS", "Change", "DECISION_ZH", "EffectiveCell", "NOT_FOUND", "REVIEW_ZH", "ReviewError", "approve",
            "confirm_cell", "correct_cell", "current_state", "decisions", "effective_cells", "finding_key",
-           "findings_rows", "findings_xlsx", "history", "latest_states", "may", "parse_value", "refusal",
+           "findings_rows", "findings_xlsx", "history", "latest_states", "may", "parse_value", "recheck_rules", "refusal",
            "return_report", "review_finding", "rights_of", "state_history", "submit"]

@@ -51,6 +51,13 @@ def effective_cells(c, report_id: int, parsed: list | None = None) -> list[Effec
     return out
 
 
+def _plain(v):
+    """A value for JSON: an int, or a decimal's exact text (None: blank)."""
+    from ..export import _number
+    v = _number(v)
+    return v if v is None or isinstance(v, int) else str(v)
+
+
 def _printed(v) -> str:
     from ..export import _number
     v = _number(v)
@@ -131,8 +138,8 @@ def _change(corpus, user, report_id, field_id, action, typed, reason, files) -> 
             by_user=user.name, at=_now(), findings=json.dumps([f.to_dict() for f in findings], ensure_ascii=False),
             summary=json.dumps(summary, ensure_ascii=False, default=str))).inserted_primary_key[0]
         audit(c, user.name, f"cell.{action}", "report_versions", vid,
-              old={"report_id": row.id, "field": field_id, "value": old.value, "status": old.status},
-              new={"report_id": row.id, "field": field_id, "value": new_value, "status": new_status,
+              old={"report_id": row.id, "field": field_id, "value": _plain(old.value), "status": old.status},
+              new={"report_id": row.id, "field": field_id, "value": _plain(new_value), "status": new_status,
                    "version": version, "reason": reason})
     return Change(version, summary["n_errors"], summary["n_warnings"], summary["n_uncertain"], with_source)
 

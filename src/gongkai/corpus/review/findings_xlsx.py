@@ -11,7 +11,7 @@ from ..store import CorpusError
 from .state import DECISION_ZH, decisions, finding_key
 
 HEADER = ["机关", "地区", "规则", "严重程度", "说明", "单元格", "状态", "意见", "审核人", "报告编号"]
-MAX_LABELS = 5           # cells named by their label; more: the first ones and 「等 N 个」
+MAX_LABELS = 8           # cells named by their label; more: the first ones and 「等 N 个」
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -22,6 +22,10 @@ CELL_RULES = ("t3.balance", "t3.row_total", "t3.outcome_total", "t4.group_total"
 _SOURCE_KEYS = ("line_end", "bbox", "row", "col", "table", "ocr")
 
 
+def recheck_rules() -> tuple[str, ...]:
+    return CELL_RULES
+
+
 def as_report_cells(cells) -> dict[str, Cell]:
     """Effective cells → the model's Cells (values as the parser gives them: int or Decimal)."""
     from ..export import _number

@@ -49,6 +49,8 @@ def prepare(c, user, report_id, action: str):
     user's scope and the user may do ``action`` now; else ReviewError."""
     from ..accounts import scope_of
     from ..detail import visible_report
+    if user is None or not getattr(user, "active", False) or not getattr(user, "id", 0):
+        raise ReviewError("请先登录", 401)
     row = visible_report(c, _id(report_id), scope_of(user))
     if row is None:
         raise ReviewError(NOT_FOUND, 404)
