@@ -116,8 +116,17 @@ def cmd_relate(args) -> int:
 
 def cmd_export(args) -> int:
     from .corpus.export import export, filters
-    n = export(_open(args), args.output, args.format, args.layout, filters(args.year, args.province, args.agency))
-    print(f"已导出 {n} 行到 {args.output}")
+    n = export(_open(args), args.output, args.format, args.layout, filters(args.year, args.province, args.agency),
+               as_parsed=args.as_parsed)
+    print(f"已导出 {n} 行到 {args.output}" + ("（解析原值，不含审核更正）" if args.as_parsed else ""))
+    return EXIT_OK
+
+
+def cmd_findings(args) -> int:
+    from .corpus.accounts import EVERYTHING
+    from .corpus.review import findings_xlsx
+    n = findings_xlsx(_open(args), EVERYTHING, args.year, args.out, args.region or None, args.kind)
+    print(f"已导出 {args.year} 年度 {n} 条校验发现到 {args.out}")
     return EXIT_OK
 
 
@@ -233,8 +242,15 @@ def add_parser(sub):
     q.add_argument("-o", "--output", required=True)
     q.add_argument("--format", choices=["csv", "xlsx", "parquet", "json"], help="默认取文件扩展名")
     q.add_argument("--layout", choices=["long", "wide"], default="wide")
+    q.add_argument("--as-parsed", action="store_true", help="导出解析原值（默认导出含审核更正的数据）")
     common_filters(q)
     q.set_defaults(func=_guarded(cmd_export))
+    q = cs.add_parser("findings", help="导出某年度的校验发现（XLSX，每条一行，含审核状态与意见），供通报使用")
+    q.add_argument("--year", type=int, required=True)
+    q.add_argument("--out", required=True, help="输出文件 .xlsx")
+    q.add_argument("--region", help="地区（省、市或县区全称，如 江苏省淮安市）")
+    q.add_argument("--kind", choices=["government", "department"], help="机关类别")
+    q.set_defaults(func=_guarded(cmd_findings))
     q = cs.add_parser("compare", help="两份报告（或同一机关两个年度）逐字段对照")
     q.add_argument("a", help="报告编号，或 机关名称:年度")
     q.add_argument("b")

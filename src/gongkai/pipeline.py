@@ -137,15 +137,22 @@ def _parse(text: str, file, locator, checks: bool, hints: dict | None = None) ->
         report.findings.append(finding("meta.inferred", f"未找到报告标题，{what}，请核实", table="meta",
                                        fields=tuple(f"meta.{k}" for k in inferred),
                                        data={k: title[k] for k in inferred}))
-    unc = report.uncertain
+    unc = uncertain_finding(report.uncertain)
     if unc:
-        report.findings.append(finding("parse.uncertain", f"{len(unc)} 个单元格读数存疑，请对照原文核实：{', '.join(unc[:10])}"
-                                       + (" 等" if len(unc) > 10 else ""), fields=tuple(unc),
-                                       table=unc[0].split(".")[0]))
+        report.findings.append(unc)
     if checks:
         checkpoint()
         report.findings.extend(run_checks(report))
     return report
+
+
+def uncertain_finding(unc: list[str]):
+    """The parse.uncertain finding naming the uncertain cells ``unc`` (None: there are none).
+    The review (corpus.review) makes it again from the cells a reviewer has not yet confirmed."""
+    if not unc:
+        return None
+    return finding("parse.uncertain", f"{len(unc)} 个单元格读数存疑，请对照原文核实：{', '.join(unc[:10])}"
+                   + (" 等" if len(unc) > 10 else ""), fields=tuple(unc), table=unc[0].split(".")[0])
 
 
 def section_prose(lay, text: str, sid: str, running: set | None = None, wrap: int | None = None,

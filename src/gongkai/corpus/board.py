@@ -1,7 +1,8 @@
 """年报工作台 (the board): for one year, every agency of a scope with the status of its
 report, the counts of errors, warnings and uncertain cells, and the agencies that have
 no report.  The web app's board page is this module's ``board``; the status of a
-report is ``report_status`` (it grows with the review: 待审核, 已通过, 已退回)."""
+report is ``report_status`` (with the review: 待审核, 已通过, 已退回; the counts are those of
+the reviewed data, see ``review``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from . import schema as S
 from .accounts import Region, Scope, parse_region, region_condition
 from .agencies import kind_names
+from .review.state import latest_states
 
 STATUS_ZH = {"missing": "未收录", "imported": "已收录", "errors": "有错误",
              "pending": "待审核", "approved": "已通过", "returned": "已退回"}
@@ -16,12 +18,27 @@ KIND_ZH = kind_names()          # agency_types.toml: government 政府, departme
 
 
 def report_status(report: dict | None) -> str:
-    """A report's status code (STATUS_ZH has the Chinese): ``missing`` (no report for
-    the year), ``errors`` (a check of error severity failed), ``imported``."""
+    """A report's status code (STATUS_ZH has the Chinese), the first that holds of:
+
+    1. ``missing`` — no report for the year;
+    2. ``approved`` — its review state is 已通过 (overrides errors: the reviewer signed off);
+    3. ``returned`` — its review state is 已退回 (overrides errors: the agency must act);
+    4. ``errors`` — a finding of error severity not dismissed, on the effective data
+       (parse + corrections; ``n_errors``), also while the report waits for review;
+    5. ``pending`` — submitted (待审核) and without errors;
+    6. ``imported`` — otherwise.
+
+    ``report``: ``n_errors`` and ``review`` (the review state: pending | approved |
+    returned | None)."""
     if report is None:
         return "missing"
+    review = report.get("review")
+    if review in ("approved", "returned"):
+        return review
     if (report.get("n_errors") or 0) > 0:
         return "errors"
+    if review == "pending":
+        return "pending"
     return "imported"
 
 
@@ -134,15 +151,18 @@ def board(corpus, year: int | None, scope: Scope, region: str | Region | None = 
     out = Board(year=year, years=ys, region=region.name if region else None, kind=kind or None)
     a, r = S.agencies, S.reports
     join_on = (r.c.agency_id == a.c.id) & (r.c.year == year) if year is not None else sa.false()
+    st = latest_states()
     q = (sa.select(a.c.id, a.c.name, a.c.province, a.c.city, a.c.county, a.c.kind,
-                   r.c.id.label("report_id"), r.c.n_errors, r.c.n_warnings, r.c.n_uncertain)
-         .select_from(a.outerjoin(r, join_on)).order_by(a.c.province, a.c.city, a.c.county, a.c.name, r.c.id))
+                   r.c.id.label("report_id"), r.c.n_errors, r.c.n_warnings, r.c.n_uncertain,
+                   st.c.status.label("review"))
+         .select_from(a.outerjoin(r, join_on).outerjoin(st, st.c.report_id == r.c.id))
+         .order_by(a.c.province, a.c.city, a.c.county, a.c.name, r.c.id))
     for cond in _where(scope, region, kind):
         q = q.where(cond)
     rows: dict[int, BoardRow] = {}
     with corpus.engine.connect() as c:
         for x in c.execute(q):
-            rep = None if x.report_id is None else {"n_errors": x.n_errors}
+            rep = None if x.report_id is None else {"n_errors": x.n_errors, "review": x.review}
             row = rows.get(x.id)
             if row is None:
                 row = rows[x.id] = BoardRow(x.id, x.name, x.province, x.city, x.county, x.kind, "missing")

@@ -34,6 +34,7 @@ class GridCell:
     alternatives: list | None = None  # other readings (uncertain cells), as text
     failing: bool = False             # named by a failing check (error or warning)
     label: str = ""                   # 表三 · 一、本年新收… · 自然人
+    version: int = 0                  # the review's version that set it (0: as parsed)
 
     @property
     def status_zh(self) -> str:
@@ -47,6 +48,8 @@ class GridCell:
             parts.append(self.status_zh + (f"：{self.reason}" if self.reason else ""))
         if self.raw:
             parts.append(f"原文「{self.raw}」")
+        if self.version:
+            parts.append(f"第 {self.version} 版")
         if self.failing:
             parts.append("校验未通过")
         return " · ".join(p for p in parts if p)
@@ -61,6 +64,7 @@ class ReportDetail:
     notable: list[dict] = field(default_factory=list)      # cells that are not plain values
     findings: list[dict] = field(default_factory=list)
     failing: set = field(default_factory=set)              # field IDs named by failing checks
+    review: dict = field(default_factory=dict)             # state, history, versions, what the user may do
 
     @property
     def status_zh(self) -> str:
@@ -144,24 +148,36 @@ def _finding_dict(x, present) -> dict:
             "lines": json.loads(x.lines) if x.lines else []}
 
 
-def load_report(corpus, report_id: int, scope: Scope):
-    """(report row, its cells, its findings, the file's name to show), or None when the
-    report is absent or outside ``scope``."""
+def load_report(corpus, report_id: int, scope: Scope, review: bool = False):
+    """(report row, its effective cells — the parse with the review's corrections —, its
+    findings, the file's name to show), or None when the report is absent or outside
+    ``scope``.  ``review``: a fifth item, the review's state, versions and decisions."""
+    from .review import decisions, effective_cells, history, state_history
+    from .review.state import current_state
     with corpus.engine.connect() as c:
         row = visible_report(c, int(report_id), scope)
         if row is None:
             return None
-        return (row, report_cells(c, row.id), report_findings(c, row.id),
-                display_name(c, row._mapping["path"], row._mapping["sha256"]))
+        got = (row, effective_cells(c, row.id), report_findings(c, row.id),
+               display_name(c, row._mapping["path"], row._mapping["sha256"]))
+        if not review:
+            return got
+        info = {"state": current_state(c, row.id), "states": state_history(c, row.id),
+                "decisions": decisions(c, row.id)}
+    info["versions"] = history(corpus, row.id, scope) or []
+    return got + (info,)
 
 
-def report_detail(corpus, report_id: int, scope: Scope) -> ReportDetail | None:
+def report_detail(corpus, report_id: int, scope: Scope, user=None) -> ReportDetail | None:
+    """The report page's data (None: absent or outside ``scope``); with ``user``, also
+    what that user may do in the review (``review["may"]``)."""
     from ..render.grids import t2_grid, t3_grid, t4_grid
     from .export import _number
-    got = load_report(corpus, report_id, scope)
+    from .review import DECISION_ZH, REVIEW_ZH, finding_key, may
+    got = load_report(corpus, report_id, scope, review=True)
     if got is None:
         return None
-    row, cells, finds, name = got
+    row, cells, finds, name, review = got
     m = row._mapping
     meta = {k: m[k] for k in ("id", "agency", "agency_raw", "province", "city", "county", "kind", "year",
                               "format", "t3_format", "date", "sha256", "file_format", "imported_at",
@@ -169,9 +185,15 @@ def report_detail(corpus, report_id: int, scope: Scope) -> ReportDetail | None:
     meta["file"] = name                                     # the name only: no server paths shown
     present = [x.id for x in cells]
     findings = [_finding_dict(x, present) for x in finds]
+    for f, x in zip(findings, finds):
+        d = review["decisions"].get(finding_key(x.rule, x.fields))
+        f.update(decision=d.decision if d is not None else None,
+                 decision_zh=DECISION_ZH[d.decision if d is not None else None],
+                 comment=(d.comment or "") if d is not None else "", reviewer=d.by_user if d is not None else "")
+    review.update(state_zh=REVIEW_ZH.get(review["state"] or "", "未提交"), may=may(user, review["state"]))
     order = {"error": 0, "warning": 1, "info": 2}
     findings.sort(key=lambda x: order.get(x["severity"], 3))
-    failing = failing_fields(findings)
+    failing = failing_fields([f for f in findings if f.get("decision") != "dismissed"])
     labels = field_labels()
     by_field = {x.id: x for x in cells}
     marks = {x.id: "\x00" + x.id for x in cells}
@@ -184,7 +206,7 @@ def report_detail(corpus, report_id: int, scope: Scope) -> ReportDetail | None:
         alts = src.get("alternatives")
         return GridCell(shown or "", rs, cs, x.id, x.status, raw=x.raw, reason=x.reason,
                         alternatives=[alt_text(a) for a in alts] if alts else None,
-                        failing=x.id in failing, label=labels.get(x.id, x.id))
+                        failing=x.id in failing, label=labels.get(x.id, x.id), version=x.version)
 
     def grid_of(lines) -> list[list[GridCell]]:
         return [[data_cell(text[1:], rs, cs) if text.startswith("\x00") else GridCell(text, rs, cs)
@@ -201,8 +223,9 @@ def report_detail(corpus, report_id: int, scope: Scope) -> ReportDetail | None:
     notable = [{"field": x.id, "label": labels.get(x.id, x.id), "value": _number(x.value), "status": x.status,
                 "status_zh": STATUS_CELL_ZH.get(x.status, x.status), "raw": x.raw, "reason": x.reason,
                 "line": x.line, "page": x.page} for x in cells if x.status not in ("value", "blank")]
-    return ReportDetail(meta=meta, status=report_status({"n_errors": m["n_errors"]}), t3=t3, tables=tables,
-                        notable=notable, findings=findings, failing=failing)
+    status = report_status({"n_errors": m["n_errors"], "review": review["state"]})
+    return ReportDetail(meta=meta, status=status, t3=t3, tables=tables, notable=notable, findings=findings,
+                        failing=failing, review=review)
 
 
 def display_name(c, path: str | None, sha256: str | None) -> str:

@@ -57,20 +57,48 @@ def _csv_cell(x) -> str:
     return x
 
 
-def wide_rows(corpus, where=None):
-    """(header, iterator of row tuples) for the wide layout."""
+def wide_rows(corpus, where=None, as_parsed: bool = False):
+    """(header, iterator of row tuples) for the wide layout: the reviewed data (parse +
+    corrections), or with ``as_parsed`` the data and counts as the import stored them."""
     fids = corpus.field_ids
     header = META_COLUMNS + IND_COLUMNS + fids
 
     def rows():
         with corpus.engine.connect() as c:
+            parsed = _parsed_summaries(c) if as_parsed else {}
             for row in c.execute(_meta_query(where)).yield_per(2000):
+                if row[0] in parsed:
+                    row = _as_parsed(row, parsed[row[0]])
                 yield tuple(row[:-1]) + tuple(json.loads(row[-1]))
     return header, rows()
 
 
-def export(corpus, out: str | Path, fmt: str | None = None, layout: str = "wide", where=None) -> int:
-    """Write the export; returns the number of rows written (reports or report × field)."""
+_SUMMARY_AT = {"n_uncertain": 10, "n_errors": 11, "n_warnings": 12,
+               **{k: 13 + i for i, k in enumerate(IND_COLUMNS)}, "value_array": 13 + len(IND_COLUMNS)}
+
+
+def _parsed_summaries(c) -> dict:
+    """Reviewed report id → the derived columns as parsed (the review's version 0)."""
+    import sqlalchemy as sa
+    v = S.report_versions
+    return {rid: json.loads(s) for rid, s in c.execute(sa.select(v.c.report_id, v.c.summary)
+                                                        .where(v.c.version == 0))}
+
+
+def _as_parsed(row, summary: dict) -> tuple:
+    """A _meta_query row with the columns the review changed put back as parsed."""
+    out = list(row)
+    for k, i in _SUMMARY_AT.items():
+        if k in summary:
+            out[i] = summary[k]
+    return tuple(out)
+
+
+def export(corpus, out: str | Path, fmt: str | None = None, layout: str = "wide", where=None,
+           as_parsed: bool = False) -> int:
+    """Write the export; returns the number of rows written (reports or report × field).
+    The data is the reviewed data (each cell's newest correction or confirmation laid over
+    the parse, see ``review``); ``as_parsed``: as the import stored it."""
     out = Path(out)
     fmt = (fmt or out.suffix.lstrip(".")).lower()
     if fmt not in ("csv", "xlsx", "parquet", "json"):
@@ -78,9 +106,10 @@ def export(corpus, out: str | Path, fmt: str | None = None, layout: str = "wide"
     if layout not in ("wide", "long"):
         raise CorpusError(f"不支持的布局：{layout}（可选 wide、long）")
     try:
-        if fmt == "csv" and layout == "wide":
+        if fmt == "csv" and layout == "wide" and not as_parsed:
             return _wide_csv(corpus, out, where)
-        header, rows = wide_rows(corpus, where) if layout == "wide" else long_rows(corpus, where)
+        header, rows = wide_rows(corpus, where, as_parsed) if layout == "wide" else \
+            long_rows(corpus, where, as_parsed)
         if fmt == "csv":
             with open(out, "w", newline="", encoding="utf-8-sig") as fh:
                 w = csv.writer(fh)
@@ -102,7 +131,7 @@ def export(corpus, out: str | Path, fmt: str | None = None, layout: str = "wide"
             return n
         if fmt == "parquet":
             return _parquet(out, header, rows, layout)
-        return _xlsx(corpus, out, header, rows, layout, where)
+        return _xlsx(corpus, out, header, rows, layout, where, as_parsed)
     except OSError as e:
         raise CorpusError(f"{out}: 无法写入（{e.strerror or e}）")
 
@@ -145,7 +174,9 @@ def _raw_rows(corpus, query, size: int = 5000):
             cur.close()
 
 
-def long_rows(corpus, where=None):
+def long_rows(corpus, where=None, as_parsed: bool = False):
+    """(header, rows) of the long layout: a row per report × field, the reviewed value and
+    status (``as_parsed``: the parse's); ``raw`` is always as printed."""
     import sqlalchemy as sa
     r, a, cl, f = S.reports, S.agencies, S.cells, S.fields
     header = ["report_id", "agency", "year", "field", "value", "status", "raw"]
@@ -158,11 +189,27 @@ def long_rows(corpus, where=None):
 
     def rows():
         with corpus.engine.connect() as c:
+            newest = {} if as_parsed else _newest_versions(c)
             for row in c.execute(q).yield_per(5000):
                 v = _number(row[4])
                 raw = row[6] if row[6] is not None else ("" if v is None else str(v))
-                yield (row[0], row[1], row[2], row[3], v, row[5], raw)
+                got = newest.get((row[0], row[3]))
+                if got is not None:
+                    yield (row[0], row[1], row[2], row[3], _number(got[0]), got[1], raw)
+                else:
+                    yield (row[0], row[1], row[2], row[3], v, row[5], raw)
     return header, rows()
+
+
+def _newest_versions(c) -> dict:
+    """(report id, field ID) → (value, status) of each reviewed cell's newest version."""
+    import sqlalchemy as sa
+    v, f = S.report_versions, S.fields
+    out = {}
+    for rid, fid, value, status in c.execute(sa.select(v.c.report_id, f.c.id, v.c.new_value, v.c.new_status)
+                                             .join(f, f.c.no == v.c.field_no).order_by(v.c.report_id, v.c.version)):
+        out[(rid, fid)] = (value, status)
+    return out
 
 
 def _number(v):
@@ -191,7 +238,7 @@ def _parquet(out, header, rows, layout) -> int:
     return n
 
 
-def _xlsx(corpus, out, header, rows, layout, where) -> int:
+def _xlsx(corpus, out, header, rows, layout, where, as_parsed=False) -> int:
     from openpyxl import Workbook
     wb = Workbook(write_only=False)
     ws = wb.active
@@ -203,7 +250,7 @@ def _xlsx(corpus, out, header, rows, layout, where) -> int:
         n += 1
     if layout == "wide":
         if n <= MAX_REPORT_SHEETS:
-            _report_sheets(corpus, wb, where)
+            _report_sheets(corpus, wb, where, as_parsed)
         else:
             note = wb.create_sheet("说明")
             note.append([f"报告数 {n} 超过 {MAX_REPORT_SHEETS}，未按国家表格样式逐份生成工作表；"
@@ -212,10 +259,10 @@ def _xlsx(corpus, out, header, rows, layout, where) -> int:
     return n
 
 
-def _report_sheets(corpus, wb, where):
+def _report_sheets(corpus, wb, where, as_parsed=False):
     from ..render.grids import t2_grid, t3_grid, t4_grid
     from ..render.template import write_grid
-    header, rows = wide_rows(corpus, where)
+    header, rows = wide_rows(corpus, where, as_parsed)
     nmeta = len(META_COLUMNS) + len(IND_COLUMNS)
     used = set()
     for r in rows:

@@ -7,7 +7,9 @@ cells (one row per report × field), findings (per report, or across reports),
 agencies (normalised names, region, kind, level, parent) and their aliases, relations (declared
 government ⊃ department links), fields (the canonical field IDs, numbered); the
 register's applications, case_events and register_records; the web app's users and
-their scopes (user_scopes), upload jobs and items; audit (every change, by whom and when)."""
+their scopes (user_scopes), upload jobs and items; audit (every change, by whom and when);
+the review (gongkai.corpus.review): report_versions (each correction or confirmation of a
+cell, version 0 the parse as it was), finding_reviews and report_reviews (append-only)."""
 from __future__ import annotations
 
 from sqlalchemy import (BigInteger, Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData,
@@ -240,6 +242,53 @@ upload_items = Table(
 )
 Index("ix_upload_items_job", upload_items.c.job_id)
 Index("ix_upload_items_status", upload_items.c.status)
+
+# ---- the review (gongkai.corpus.review): corrections never overwrite the parse (cells)
+report_versions = Table(
+    "report_versions", metadata,                                # a report's data, one version per change
+    Column("id", Integer, primary_key=True),
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),                 # 0: the parse (baseline), then 1, 2, …
+    Column("action", String(10), nullable=False),               # parse | correct | confirm
+    Column("field_no", SmallInteger, ForeignKey("fields.no")),  # NULL for version 0
+    Column("old_value", Numeric(20, 4)),
+    Column("old_status", String(10)),
+    Column("old_raw", Text),
+    Column("new_value", Numeric(20, 4)),
+    Column("new_status", String(10)),
+    Column("reason", Text),
+    Column("by_user", String(100), nullable=False, server_default=""),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("findings", Text),          # JSON: the report's findings once this version was checked
+    Column("summary", Text),           # JSON: the reports row's derived columns at this version
+    UniqueConstraint("report_id", "version"),
+)
+
+finding_reviews = Table(
+    "finding_reviews", metadata,                                # 确认 / 驳回 of a finding, append-only
+    Column("id", Integer, primary_key=True),
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    Column("rule", String(60), nullable=False),                 # the finding's identity: rule + cells,
+    Column("cells", Text, nullable=False),                      # so a recheck keeps the review attached
+    Column("finding_id", Integer),                              # the finding row reviewed (informational)
+    Column("version", Integer, nullable=False),                 # the data version it was reviewed at
+    Column("decision", String(10), nullable=False),             # confirmed | dismissed
+    Column("comment", Text),
+    Column("by_user", String(100), nullable=False, server_default=""),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_finding_reviews_report", finding_reviews.c.report_id)
+
+report_reviews = Table(
+    "report_reviews", metadata,                                 # the report's review state, append-only:
+    Column("id", Integer, primary_key=True),                    # the newest row is the current state
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    Column("status", String(10), nullable=False),               # pending | approved | returned
+    Column("comment", Text),
+    Column("by_user", String(100), nullable=False, server_default=""),
+    Column("at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_report_reviews_report", report_reviews.c.report_id)
 
 STATUS_CODE = {"value": "v", "blank": "b", "text": "t", "inferred": "i", "uncertain": "u"}
 STATUS_NAME = {**{v: k for k, v in STATUS_CODE.items()}, "-": None}

@@ -77,6 +77,7 @@ _PAGES = _LRU(64 * 1024 * 1024)                          # (file key, page, scal
 _SIZES = _LRU(4096, size=lambda _v: 1)                   # (file key, page) → (n pages, width, height)
 _DOCS = _LRU(8, size=lambda _v: 1)                       # sha256 → Document (the reader's model)
 _TEXTS = _LRU(16, size=lambda _v: 1)                     # sha256 → sections
+_REPORTS = _LRU(8, size=lambda _v: 1)                    # sha256 → Report parsed again (no checks)
 
 
 def _file_key(path: Path) -> tuple:
@@ -461,13 +462,23 @@ def report_sections(corpus, report_id: int, scope: Scope, files: SourceFiles | N
     return got
 
 
+def parsed_again(path: Path, sha256: str):
+    """The original file parsed again without checks (the import's reader and parser; a
+    Report with its prose, claims and meta, which the corpus does not store), cached by
+    content hash.  The narrative pane and the review's recheck use it."""
+    rep = _REPORTS.get(sha256)
+    if rep is None:
+        from ..limits import applied
+        from ..pipeline import parse_document
+        doc = _document(path, sha256)
+        with applied(None, path):
+            rep = _REPORTS.put(sha256, parse_document(doc, file=str(path), checks=False))
+    return rep
+
+
 def _read_sections(path: Path, sha256: str) -> Sections:
     from ..formats import national
-    from ..limits import applied
-    from ..pipeline import parse_document
-    doc = _document(path, sha256)
-    with applied(None, path):
-        rep = parse_document(doc, file=str(path), checks=False)
+    rep = parsed_again(path, sha256)
     titles = {s["id"]: f"{s['number']}、{s['label']}" for s in national().sections}
     items = []
     for sid, text in rep.sections.items():

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ...corpus.detail import report_detail
+from ...corpus.review import rights_of
 from ...corpus.source_view import DEFAULT_FILES, cell_source, report_page_image, report_sections
 from ..templating import render
 from .common import call, corpus, scope
@@ -50,13 +51,19 @@ async def _source(request, rid: int, sel: dict):
     return src
 
 
-async def _page(request, sel: dict):
+DONE = {"correct": "已更正，校验已重新运行", "confirm": "已确认，校验已重新运行", "confirmed": "已确认该校验发现",
+        "dismissed": "已驳回该校验发现", "submit": "已提交审核", "approve": "已审核通过", "return": "已退回"}
+
+
+async def _page(request, sel: dict, status: int = 200, error: str | None = None):
     rid = request.path_params["report_id"]
-    d = await call(report_detail, corpus(request), rid, scope(request))
+    d = await call(report_detail, corpus(request), rid, scope(request), request.state.user)
     if d is None:                     # absent or outside the scope: the same answer
         raise HTTPException(404, NOT_FOUND)
     src = await _source(request, rid, sel)
-    return render(request, "report.html", r=d, src=src, sel=sel)
+    done = DONE.get(request.query_params.get("done") or "") if not error else None
+    return render(request, "report.html", status=status, r=d, src=src, sel=sel, may=d.review["may"], error=error,
+                  done=done)
 
 
 async def report_page(request):
@@ -67,8 +74,10 @@ async def source_pane(request):
     sel = _selection(request)
     if request.headers.get("HX-Request") != "true":
         return await _page(request, sel)       # without JavaScript: the whole page, this cell shown
-    src = await _source(request, request.path_params["report_id"], sel)
-    return render(request, "source.html", src=src, rid=request.path_params["report_id"])
+    rid = request.path_params["report_id"]
+    src = await _source(request, rid, sel)
+    return render(request, "source.html", src=src, rid=rid,
+                  may=await call(rights_of, corpus(request), rid, request.state.user))
 
 
 async def page_png(request):
