@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ...corpus.comparison import previous_year
 from ...corpus.detail import report_detail
 from ...corpus.source_view import DEFAULT_FILES, cell_source, report_page_image, report_sections
 from ..templating import render
@@ -56,7 +57,8 @@ async def _page(request, sel: dict):
     if d is None:                     # absent or outside the scope: the same answer
         raise HTTPException(404, NOT_FOUND)
     src = await _source(request, rid, sel)
-    return render(request, "report.html", r=d, src=src, sel=sel)
+    prev = await call(previous_year, corpus(request), scope(request), rid)
+    return render(request, "report.html", r=d, src=src, sel=sel, prev=prev)
 
 
 async def report_page(request):
