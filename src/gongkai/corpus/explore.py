@@ -103,11 +103,13 @@ class Summary:
         return "" if self.enough else f"样本不足（n={self.n}）"
 
     def shown(self, x: float | None) -> float | None:
-        """A statistic as the page shows it: a rate in per cent to one decimal, a count's
-        mean to one decimal; None below the minimum sample."""
+        """A statistic as the page shows it: a rate in per cent to one decimal, a count
+        whole or to one decimal; None below the minimum sample."""
         if x is None or not self.enough:
             return None
-        return round(x * 100, 1) if self.is_rate else round(x, 1)
+        if self.is_rate:
+            return round(x * 100, 1)
+        return int(x) if float(x).is_integer() else round(x, 1)
 
     @property
     def formula(self) -> str:
