@@ -73,6 +73,9 @@ def wide_rows(corpus, where=None, as_parsed: bool = False):
     return header, rows()
 
 
+FORMATS = ("csv", "xlsx", "parquet", "json")
+
+
 _SUMMARY_AT = {"n_uncertain": 10, "n_errors": 11, "n_warnings": 12,
                **{k: 13 + i for i, k in enumerate(IND_COLUMNS)}, "value_array": 13 + len(IND_COLUMNS)}
 
@@ -100,9 +103,7 @@ def export(corpus, out: str | Path, fmt: str | None = None, layout: str = "wide"
     The data is the reviewed data (each cell's newest correction or confirmation laid over
     the parse, see ``review``); ``as_parsed``: as the import stored it."""
     out = Path(out)
-    fmt = (fmt or out.suffix.lstrip(".")).lower()
-    if fmt not in ("csv", "xlsx", "parquet", "json"):
-        raise CorpusError(f"不支持的导出格式：{fmt or '（无）'}（可选 csv、xlsx、parquet、json）")
+    fmt = check_format(fmt or out.suffix.lstrip("."))
     if layout not in ("wide", "long"):
         raise CorpusError(f"不支持的布局：{layout}（可选 wide、long）")
     try:
@@ -110,30 +111,70 @@ def export(corpus, out: str | Path, fmt: str | None = None, layout: str = "wide"
             return _wide_csv(corpus, out, where)
         header, rows = wide_rows(corpus, where, as_parsed) if layout == "wide" else \
             long_rows(corpus, where, as_parsed)
-        if fmt == "csv":
-            with open(out, "w", newline="", encoding="utf-8-sig") as fh:
-                w = csv.writer(fh)
-                w.writerow(header)
-                n = 0
-                for r in rows:
-                    w.writerow(r)
-                    n += 1
-                return n
-        if fmt == "json":
-            n = 0
-            with open(out, "w", encoding="utf-8") as fh:
-                fh.write("[\n")
-                for r in rows:
-                    fh.write(("," if n else "") + json.dumps(dict(zip(header, r)), ensure_ascii=False,
-                                                             default=_default) + "\n")
-                    n += 1
-                fh.write("]\n")
-            return n
-        if fmt == "parquet":
-            return _parquet(out, header, rows, layout)
-        return _xlsx(corpus, out, header, rows, layout, where, as_parsed)
+        if fmt == "xlsx":
+            return _xlsx(corpus, out, header, rows, layout, where, as_parsed)
+        return write_table(out, fmt, header, rows, float_columns=("value",) if layout == "long" else ())
     except OSError as e:
         raise CorpusError(f"{out}: 无法写入（{e.strerror or e}）")
+
+
+def check_format(fmt: str | None) -> str:
+    fmt = (fmt or "").lower()
+    if fmt not in FORMATS:
+        raise CorpusError(f"不支持的导出格式：{fmt or '（无）'}（可选 {'、'.join(FORMATS)}）")
+    return fmt
+
+
+def write_table(out, fmt: str, header: list, rows, sheet: str = "数据", float_columns=()) -> int:
+    """Rows (tuples in ``header`` order) as csv (UTF-8 with BOM), json (a list of objects),
+    parquet or xlsx (one sheet) to ``out``, a path or a binary file object; returns the
+    number of rows.  Decimals are written as floats."""
+    fmt = check_format(fmt)
+    if fmt == "csv":
+        with _text(out, "utf-8-sig", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(header)
+            n = 0
+            for r in rows:
+                w.writerow(r)
+                n += 1
+            return n
+    if fmt == "json":
+        n = 0
+        with _text(out, "utf-8") as fh:
+            fh.write("[\n")
+            for r in rows:
+                fh.write(("," if n else "") + json.dumps(dict(zip(header, r)), ensure_ascii=False,
+                                                         default=_default) + "\n")
+                n += 1
+            fh.write("]\n")
+        return n
+    if fmt == "parquet":
+        return _parquet(out, header, rows, float_columns)
+    wb, n = _workbook(header, rows, sheet)
+    wb.save(out)
+    return n
+
+
+class _text:
+    """A text stream over a path (opened and closed) or a binary file object (left open)."""
+
+    def __init__(self, out, encoding: str, newline=None):
+        self.out, self.encoding, self.newline = out, encoding, newline
+
+    def __enter__(self):
+        if isinstance(self.out, (str, Path)):
+            self.fh = open(self.out, "w", encoding=self.encoding, newline=self.newline)
+        else:
+            self.fh = io.TextIOWrapper(self.out, encoding=self.encoding, newline=self.newline)
+        return self.fh
+
+    def __exit__(self, *exc):
+        if isinstance(self.out, (str, Path)):
+            self.fh.close()
+        else:
+            self.fh.flush()
+            self.fh.detach()
 
 
 def _default(x):
@@ -219,7 +260,7 @@ def _number(v):
     return v
 
 
-def _parquet(out, header, rows, layout) -> int:
+def _parquet(out, header, rows, float_columns=()) -> int:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -231,23 +272,28 @@ def _parquet(out, header, rows, layout) -> int:
         for h, x in zip(header, r):
             cols[h].append(float(x) if isinstance(x, Decimal) else x)
         n += 1
-    if layout == "long":
-        cols["value"] = [None if x is None else float(x) for x in cols["value"]]
+    for h in float_columns:
+        cols[h] = [None if x is None else float(x) for x in cols[h]]
     table = pa.table(cols)
     pq.write_table(table, out)
     return n
 
 
-def _xlsx(corpus, out, header, rows, layout, where, as_parsed=False) -> int:
+def _workbook(header, rows, sheet: str):
     from openpyxl import Workbook
     wb = Workbook(write_only=False)
     ws = wb.active
-    ws.title = "数据" if layout == "wide" else "明细"
+    ws.title = sheet
     ws.append(header)
     n = 0
     for r in rows:
         ws.append([float(x) if isinstance(x, Decimal) else x for x in r])
         n += 1
+    return wb, n
+
+
+def _xlsx(corpus, out, header, rows, layout, where, as_parsed=False) -> int:
+    wb, n = _workbook(header, rows, "数据" if layout == "wide" else "明细")
     if layout == "wide":
         if n <= MAX_REPORT_SHEETS:
             _report_sheets(corpus, wb, where, as_parsed)

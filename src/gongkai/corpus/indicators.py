@@ -79,10 +79,51 @@ def compute(values: dict) -> dict:
     """field ID → number (None for blank/unknown) ⇒ indicator id → float | None."""
     out = {}
     for ind in INDICATORS:
-        num = _sum(ind.numerator, values)
+        num, den = parts_of(ind, values)
         if not ind.denominator:
             out[ind.id] = None if num is None else float(num)
             continue
-        den = _sum(ind.denominator, values)
         out[ind.id] = None if (num is None or not den) else round(float(num) / float(den), 6)
     return out
+
+
+def parts_of(ind: Indicator, values: dict) -> tuple:
+    """(numerator, denominator) of one indicator (denominator None for a count)."""
+    return _sum(ind.numerator, values), (_sum(ind.denominator, values) if ind.denominator else None)
+
+
+def _term(fid: str, labels: dict) -> str:
+    """One summed cell (or group of rows) in words, from the national format's labels."""
+    if fid.endswith("*"):
+        return labels[fid[:-2]] + "（各项之和）"
+    return labels[fid]
+
+
+@lru_cache(maxsize=1)
+def _labels() -> dict:
+    """Field ID (and 表三 row group id) → its label in a formula: 表三 cells are all of the
+    总计 column, named by their row; 表四 cells by group and column."""
+    from ..formats import national
+    raw = national().raw
+    out = {f"t3.{g['id']}": g["label"] for g in raw["t3"]["groups"]}
+    out.update({f"t3.{r['id']}.total": r["prefix"] + r["core"] for r in raw["t3"]["rows"]})
+    groups = {g["id"]: g["label"] for g in raw["t4"]["groups"]}
+    cols = {c["id"]: c["label"] for c in raw["t4"]["columns"]}
+    out.update({f"t4.{g}.{c}": f"{gl}「{cols[c]}」" for g, gl in groups.items() for c in cols})
+    return out
+
+
+def formula(ind: Indicator) -> str:
+    """The indicator's formula in words, e.g. 公开率 = （（一）予以公开 + （二）部分公开）÷ （七）总计
+    （表三，总计列）— built from the definition above and the labels of formats/national.toml."""
+    labels = _labels()
+    num = [_term(f, labels) for f in ind.numerator]
+    den = [_term(f, labels) for f in ind.denominator]
+    text = " + ".join(num)
+    if den:
+        if len(num) > 1:
+            text = f"（{text}）"
+        text += " ÷ " + (f"（{' + '.join(den)}）" if len(den) > 1 else den[0])
+    tables = sorted({f[:2] for f in ind.numerator + ind.denominator})
+    where = "、".join({"t3": "表三，总计列", "t4": "表四"}[t] for t in tables)
+    return f"{ind.zh.split('（')[0]} = {text}（{where}）"

@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ...corpus.comparison import previous_year
 from ...corpus.detail import report_detail
 from ...corpus.review import rights_of
 from ...corpus.source_view import DEFAULT_FILES, cell_source, report_page_image, report_sections
@@ -62,8 +63,9 @@ async def _page(request, sel: dict, status: int = 200, error: str | None = None)
         raise HTTPException(404, NOT_FOUND)
     src = await _source(request, rid, sel)
     done = DONE.get(request.query_params.get("done") or "") if not error else None
+    prev = await call(previous_year, corpus(request), scope(request), rid)
     return render(request, "report.html", status=status, r=d, src=src, sel=sel, may=d.review["may"], error=error,
-                  done=done)
+                  done=done, prev=prev)
 
 
 async def report_page(request):

@@ -1,0 +1,266 @@
+"""语料浏览 (the corpus explorer): the reports of a scope filtered by region, years and
+kind; for every indicator (``indicators.INDICATORS``) its formula, the number of reports
+where it is defined, their mean and median and the pooled rate (Σ numerators ÷ Σ
+denominators); and for one chosen indicator the same per group (year, province, city,
+county or kind), ranked.
+
+The minimum sample: a rate (mean, median, pooled) or a rank is shown only when it rests
+on at least ``MIN_SAMPLE`` reports where the indicator is defined; below that the page
+says 「样本不足（n=…）」.  ``explore(..., min_n=)`` overrides it.
+
+``exploration_table`` is the table the page shows, row for row and column for column;
+``download`` writes that table with the export writers (csv, xlsx, parquet, json)."""
+from __future__ import annotations
+
+import io
+import json
+import statistics
+from dataclasses import dataclass, field
+
+from . import schema as S
+from .accounts import Scope, parse_region
+from .board import KIND_ZH, _where, regions, years
+from .export import check_format, write_table
+from .indicators import BY_ID, INDICATORS, Indicator, formula, parts_of
+from .store import CorpusError
+
+MIN_SAMPLE = 5            # reports where an indicator is defined, before its rate is shown or ranked
+GROUPS = {"year": "年度", "province": "省份", "city": "地市", "county": "县区", "kind": "类别"}
+MAX_YEARS = 50
+UNKNOWN = "（未知）"
+
+
+@dataclass(frozen=True)
+class Filters:
+    region: str | None = None          # a province, city or county name (accounts.parse_region)
+    years: tuple[int, ...] = ()        # none: every year
+    kind: str | None = None            # government | department
+    indicator: str = "disclosure_rate"  # the indicator of the table and the chart
+    group: str = "year"                # GROUPS
+
+    def query(self) -> list[tuple[str, str]]:
+        """The filter as query parameters (the page's download links carry it)."""
+        out = [("region", self.region)] if self.region else []
+        out += [("year", str(y)) for y in self.years]
+        if self.kind:
+            out.append(("kind", self.kind))
+        return out + [("indicator", self.indicator), ("group", self.group)]
+
+
+def parse_filters(get) -> Filters:
+    """Filters from query parameters: ``get(name)`` → list of values (a form sends
+    ``year`` once per ticked year).  A bad value → CorpusError naming it."""
+    def one(name):
+        vals = [v.strip() for v in get(name) if v and v.strip()]
+        return vals[-1] if vals else None
+    ys = []
+    for y in get("year"):
+        if not y:
+            continue
+        if not y.strip().isdigit() or not 1990 <= int(y) <= 2100:
+            raise CorpusError(f"年度「{y[:20]}」无效：请写四位数的年份")
+        ys.append(int(y))
+    if len(ys) > MAX_YEARS:
+        raise CorpusError(f"年度太多：最多 {MAX_YEARS} 个")
+    kind = one("kind")
+    if kind not in (None, *KIND_ZH):
+        raise CorpusError(f"类别「{kind[:20]}」无效（可选 {'、'.join(f'{k} {v}' for k, v in KIND_ZH.items())}）")
+    ind = one("indicator") or "disclosure_rate"
+    if ind not in BY_ID:
+        raise CorpusError(f"指标「{ind[:40]}」无效（可选 {'、'.join(BY_ID)}）")
+    group = one("group") or "year"
+    if group not in GROUPS:
+        raise CorpusError(f"分组「{group[:20]}」无效（可选 {'、'.join(f'{k} {v}' for k, v in GROUPS.items())}）")
+    region = one("region")
+    return Filters(region=region[:100] if region else None, years=tuple(sorted(set(ys))), kind=kind,
+                   indicator=ind, group=group)
+
+
+@dataclass
+class Summary:
+    """One indicator over a set of reports."""
+    indicator: Indicator
+    n: int                       # reports where it is defined
+    min_n: int
+    mean: float | None = None
+    median: float | None = None
+    pooled: float | None = None  # Σ numerators ÷ Σ denominators; for a count: the total
+
+    @property
+    def enough(self) -> bool:
+        return self.n >= self.min_n
+
+    @property
+    def is_rate(self) -> bool:
+        return bool(self.indicator.denominator)
+
+    @property
+    def unit(self) -> str:
+        return "%" if self.is_rate else "件"
+
+    @property
+    def note(self) -> str:
+        return "" if self.enough else f"样本不足（n={self.n}）"
+
+    def shown(self, x: float | None) -> float | None:
+        """A statistic as the page shows it: a rate in per cent to one decimal, a count
+        whole or to one decimal; None below the minimum sample."""
+        if x is None or not self.enough:
+            return None
+        if self.is_rate:
+            return round(x * 100, 1)
+        return int(x) if float(x).is_integer() else round(x, 1)
+
+    @property
+    def formula(self) -> str:
+        return formula(self.indicator)
+
+
+@dataclass
+class Group:
+    key: str
+    reports: int
+    summary: Summary
+    rank: int | None = None
+
+
+@dataclass
+class Exploration:
+    filters: Filters
+    min_n: int
+    reports: int = 0
+    summaries: list[Summary] = field(default_factory=list)
+    groups: list[Group] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)       # options of the form, from the scope
+    regions: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def indicator(self) -> Indicator:
+        return BY_ID[self.filters.indicator]
+
+    @property
+    def group_zh(self) -> str:
+        return GROUPS[self.filters.group]
+
+    def chart(self) -> dict:
+        """What the chart draws (only groups with enough reports have a value)."""
+        ind = self.indicator
+        s = next(x for x in self.summaries if x.indicator.id == ind.id) if self.summaries else None
+        return {"title": f"{ind.zh}（按{self.group_zh}）", "unit": s.unit if s else "",
+                "groups": [g.key for g in self.groups],
+                "values": [g.summary.shown(g.summary.pooled) for g in self.groups],
+                "n": [g.summary.n for g in self.groups], "min_n": self.min_n,
+                "value_name": "合计比率" if ind.denominator else "合计", "n_name": "样本数"}
+
+
+def _report_rows(corpus, scope: Scope, f: Filters, region):
+    import sqlalchemy as sa
+    r, a = S.reports, S.agencies
+    q = (sa.select(r.c.id, r.c.year, a.c.province, a.c.city, a.c.county, a.c.kind, r.c.value_array,
+                   r.c.status_codes)
+         .select_from(r.outerjoin(a, a.c.id == r.c.agency_id)).order_by(r.c.id))
+    for cond in _where(scope, region, f.kind):
+        q = q.where(cond)
+    if f.years:
+        q = q.where(r.c.year.in_(f.years))
+    with corpus.engine.connect() as c:
+        return c.execute(q).all()
+
+
+def _summary(ind: Indicator, pairs: list[tuple], min_n: int) -> Summary:
+    """``pairs``: (numerator, denominator) of each report where ``ind`` is defined."""
+    s = Summary(ind, len(pairs), min_n)
+    if not pairs:
+        return s
+    if ind.denominator:
+        vals = [num / den for num, den in pairs]
+        s.pooled = sum(float(n) for n, _ in pairs) / sum(float(d) for _, d in pairs)
+    else:
+        vals = [float(num) for num, _ in pairs]
+        s.pooled = sum(vals)
+    s.mean, s.median = statistics.fmean(vals), statistics.median(vals)
+    return s
+
+
+def _defined(ind: Indicator, values: dict):
+    num, den = parts_of(ind, values)
+    if num is None or (ind.denominator and not den):
+        return None
+    return (float(num), None if den is None else float(den))
+
+
+def _group_key(group: str, row) -> str:
+    if group == "kind":
+        return KIND_ZH.get(row.kind or "", row.kind or UNKNOWN)
+    v = getattr(row, group)
+    return UNKNOWN if v is None else str(v)
+
+
+def explore(corpus, scope: Scope, filters: Filters, min_n: int = MIN_SAMPLE) -> Exploration:
+    """The exploration of the reports of ``scope`` that pass ``filters``.  A region the
+    page cannot read sets ``error`` and narrows to nothing (never to everything)."""
+    min_n = max(1, int(min_n))
+    out = Exploration(filters=filters, min_n=min_n, years=years(corpus, scope), regions=regions(corpus, scope))
+    region = None
+    if filters.region:
+        try:
+            region = parse_region(filters.region)
+        except CorpusError as e:
+            out.error = str(e)
+            out.summaries = [_summary(i, [], min_n) for i in INDICATORS]
+            return out
+    fids = corpus.field_ids
+    per_ind: dict[str, list] = {i.id: [] for i in INDICATORS}
+    chosen = BY_ID[filters.indicator]
+    grouped: dict[str, list] = {}
+    counts: dict[str, int] = {}
+    rows = _report_rows(corpus, scope, filters, region)
+    for row in rows:
+        values = {f: v for f, v, st in zip(fids, json.loads(row.value_array), row.status_codes) if st != "-"}
+        key = _group_key(filters.group, row)
+        counts[key] = counts.get(key, 0) + 1
+        grouped.setdefault(key, [])
+        for ind in INDICATORS:
+            p = _defined(ind, values)
+            if p is not None:
+                per_ind[ind.id].append(p)
+                if ind is chosen:
+                    grouped[key].append(p)
+    out.reports = len(rows)
+    out.summaries = [_summary(i, per_ind[i.id], min_n) for i in INDICATORS]
+    order = sorted(grouped, key=lambda k: (k == UNKNOWN, k))
+    out.groups = [Group(k, counts[k], _summary(chosen, grouped[k], min_n)) for k in order]
+    ranked = sorted((g for g in out.groups if g.summary.enough), key=lambda g: -g.summary.pooled)
+    for i, g in enumerate(ranked, 1):
+        g.rank = i
+    return out
+
+
+def exploration_table(e: Exploration) -> tuple[list[str], list[tuple]]:
+    """The table of the page: (header, rows), values as shown (rates in %, one decimal;
+    None where the sample is too small or the value is undefined)."""
+    unit = "（%）" if e.indicator.denominator else "（件）"
+    pooled = "合计比率" if e.indicator.denominator else "合计"
+    header = [e.group_zh, "报告数", "样本数", f"平均值{unit}", f"中位数{unit}", f"{pooled}{unit}", "排名", "说明"]
+    rows = [(g.key, g.reports, g.summary.n, g.summary.shown(g.summary.mean), g.summary.shown(g.summary.median),
+             g.summary.shown(g.summary.pooled), g.rank, g.summary.note) for g in e.groups]
+    return header, rows
+
+
+MEDIA = {"csv": "text/csv; charset=utf-8", "json": "application/json",
+         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+         "parquet": "application/vnd.apache.parquet"}
+
+
+def download(corpus, scope: Scope, filters: Filters, fmt: str, min_n: int = MIN_SAMPLE) -> tuple[bytes, str, str]:
+    """The page's table as a file: (bytes, media type, file name)."""
+    fmt = check_format(fmt)
+    e = explore(corpus, scope, filters, min_n)
+    if e.error:
+        raise CorpusError(e.error)
+    header, rows = exploration_table(e)
+    buf = io.BytesIO()
+    write_table(buf, fmt, header, rows, sheet=e.indicator.zh[:31])
+    name = f"explore-{e.filters.indicator}-by-{e.filters.group}.{fmt}"
+    return buf.getvalue(), MEDIA[fmt], name
