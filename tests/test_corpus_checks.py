@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gongkai.checks import rules
+from gongkai.docs import all_rules as rules
 from gongkai.corpus import Corpus
 from gongkai.corpus.crosscheck import (CorpusData, Rec, carry_over, department_sum, jump, outlier,
                                        run_corpus_checks)

@@ -5,7 +5,7 @@ import re
 
 from conftest import ROOT, SHARED, VENDORED
 
-from gongkai.checks import rules
+from gongkai.docs import all_rules as rules
 from gongkai.docs import reference
 from gongkai.formats import national
 

@@ -9,7 +9,7 @@ from conftest import VENDORED
 from gongkai import parse_text
 from gongkai.extract.narrative import claims
 from gongkai.extract.prose import paragraphs, prose, running_lines, wrap_width
-from gongkai.render.build import paragraphs as render_paragraphs
+from gongkai.render.data import paragraphs as render_paragraphs
 
 SEED = (VENDORED / "seeds" / "002_98b9844beaabac24.txt").read_text("utf-8")
 TITLE = "洛阳市公安局偃师分局2024年政府信息公开工作年度报告"

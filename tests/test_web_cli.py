@@ -2,7 +2,6 @@
 web package is a face: no SQL in routes, nothing below imports it) and the vendored,
 packaged assets."""
 import os
-import re
 import subprocess
 import sys
 
@@ -75,16 +74,12 @@ def test_demo_database_has_the_samples_and_an_admin(tmp_path):
     assert len(d.password) >= 12 and authenticate(c, d.admin, d.password).role == "admin"
 
 
-def test_routes_call_the_library_and_nothing_below_imports_the_web_package():
+def test_routes_call_the_library():
     for p in (WEB / "routes").glob("*.py"):
         text = p.read_text("utf-8")
         assert "sqlalchemy" not in text and "select(" not in text and "engine" not in text, p.name
         assert "parse_file" not in text and "pipeline" not in text, p.name
-    for p in (ROOT / "src" / "gongkai").rglob("*.py"):
-        if WEB in p.parents or p.name in ("cli_web.py",):
-            continue
-        text = p.read_text("utf-8")
-        assert not re.search(r"(from|import)\s+(gongkai\.web|\.+web)\b", text), p
+    # who may import gongkai.web (only cli/web.py): tests/test_layers.py
 
 
 def test_assets_are_vendored_and_packaged():

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from webkit import PASSWORD, cheap_argon2, csrf_of, login  # noqa: F401
 
 from gongkai.corpus import jobs as J
+from gongkai.corpus import spool as SP
 from gongkai.corpus import schema as S
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx`")
@@ -76,7 +77,7 @@ def job_id(resp) -> int:
     return int(resp.headers["location"].rsplit("/", 1)[1])
 
 
-def run(env, limits=J.UploadLimits(), **kw):
+def run(env, limits=SP.UploadLimits(), **kw):
     corpus, spool = env
     return J.run_pending(corpus, spool, limits, workers=1, **kw)
 
@@ -186,7 +187,7 @@ def test_same_agency_and_year_is_shown_and_imported_only_when_confirmed(env):
 
 def test_over_the_size_limit_is_413_and_leaves_nothing(env):
     corpus, spool = env
-    c = client_of(env, limits=J.UploadLimits(max_file_bytes=4096))
+    c = client_of(env, limits=SP.UploadLimits(max_file_bytes=4096))
     r = upload(c, [("big.txt", b"x" * 5000, "text/plain")])
     assert r.status_code == 413 and "超过大小上限" in r.text and "4096" not in r.text
     with corpus.engine.connect() as k:
@@ -307,7 +308,7 @@ def server():
 def test_urls_fetched_within_limits_private_refused_by_default(env, server):
     corpus, _ = env
     c = client_of(env)
-    allow = J.UploadLimits(allow_private=True, max_file_bytes=GOLMUD.stat().st_size + 100)
+    allow = SP.UploadLimits(allow_private=True, max_file_bytes=GOLMUD.stat().st_size + 100)
     job = job_id(upload(c, [], urls=f"{server.url}/report.txt\n{server.url}/big\n{server.url}/redirect\n"
                                     "file:///etc/passwd\nftp://example.org/a.pdf"))
     got = {i.url: i for i in items(env, job).values()}
@@ -339,7 +340,7 @@ def test_urls_fetched_within_limits_private_refused_by_default(env, server):
 
 def test_retry_of_a_failed_item(env, server):
     c = client_of(env)
-    allow = J.UploadLimits(allow_private=True)
+    allow = SP.UploadLimits(allow_private=True)
     job = job_id(upload(c, [], urls=f"{server.url}/flaky"))
     run(env, allow)
     it = next(iter(items(env, job).values()))
@@ -380,12 +381,12 @@ def test_jobs_survive_a_restart(env):
 
 
 def test_spool_writer_and_names_are_never_paths(tmp_path):
-    w = J.SpoolWriter(tmp_path, "../../x/..\\evil\u0000.txt", 10)
+    w = SP.SpoolWriter(tmp_path, "../../x/..\\evil\u0000.txt", 10)
     w.write(b"12345")
     r = w.close()
     assert r.name == "evil.txt" and r.tmp.parent == tmp_path / "tmp" and r.size == 5
-    w = J.SpoolWriter(tmp_path, "a", 3)
-    with pytest.raises(J.TooLarge):
+    w = SP.SpoolWriter(tmp_path, "a", 3)
+    with pytest.raises(SP.TooLarge):
         w.write(b"1234")
     assert not w.path.exists()
-    assert J.display_name("") == "（未命名）"
+    assert SP.display_name("") == "（未命名）"

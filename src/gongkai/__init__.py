@@ -4,9 +4,7 @@ Library first: ``parse_file`` turns a report file into a :class:`Report` with
 every cell's value, raw text, status and provenance, plus the findings of the
 checks.  The command line (``gongkai``) is a thin layer over these functions.
 """
-__version__ = "0.1.0"
-PARSER_VERSION = 2  # bump when extraction changes so stored reports can be re-parsed
-
+from .version import PARSER_VERSION, __version__  # noqa: E402
 from .errors import GongkaiError, InputError  # noqa: E402
 from .model import Cell, Finding, Report, Source  # noqa: E402
 from .pipeline import parse_file, parse_text  # noqa: E402

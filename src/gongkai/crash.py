@@ -66,7 +66,7 @@ def internal_error(path, exc: BaseException) -> Guarded:
 
 
 def crash_text(path, exc: BaseException) -> str:
-    from . import PARSER_VERSION, __version__
+    from .version import PARSER_VERSION, __version__
     size, sha = _describe(path)
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return "\n".join([

@@ -246,7 +246,7 @@ def _p(text: str, rng: random.Random, indent=True) -> str:
 def cms_body(src: Source, rng: random.Random, td_sep: str = "\n") -> str:
     """The report as a CMS stores an article body: a fragment, inline styles full of
     numbers, several KB of prose before the first table, cells wrapped in p/span."""
-    from .render.build import section_plan, table_grids
+    from .render.data import section_plan, table_grids
     blank = src.style.blank_mark
     grids = table_grids(src.render_input(), blank)
     nbsp = rng.random() < 0.5            # Word-made pages print empty cells as &nbsp;

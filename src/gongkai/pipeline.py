@@ -6,7 +6,7 @@ import re
 from bisect import bisect_left
 from pathlib import Path
 
-from . import PARSER_VERSION
+from .version import PARSER_VERSION
 from .checks import finding, run_checks
 from .errors import InputError, NotNationalFormat
 from .extract.evidence import evidence

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from ..formats import national
 from ..model import Report
-from . import finding, rule
+from .registry import finding, rule
 
 COLS_ZH = {"natural": "自然人", "commercial": "商业企业", "research": "科研机构", "social": "社会公益组织",
            "legal": "法律服务机构", "other": "其他", "total": "总计"}

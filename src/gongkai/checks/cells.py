@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from ..model import NOT_PRINTED, Report
-from . import finding, rule
+from .registry import finding, rule
 
 TABLE_ZH = {"t2": "表二", "t3": "表三", "t4": "表四"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..model import Report
-from . import finding, rule
+from .registry import finding, rule
 
 ORG = ("commercial", "research", "social", "legal", "other")
 

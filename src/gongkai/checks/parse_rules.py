@@ -1,5 +1,5 @@
 """Findings the parser reports while reading the tables (documented here)."""
-from . import rule
+from .registry import rule
 
 
 @rule("parse.missing_cell", "warning", "行内数值少于列数", stage="parse")

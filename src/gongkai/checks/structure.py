@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..formats import national
 from ..model import NOT_PRINTED, Report
-from . import finding, rule
+from .registry import finding, rule
 
 TABLE_ZH = {"t2": "表二 主动公开政府信息情况", "t3": "表三 收到和处理政府信息公开申请情况",
             "t4": "表四 政府信息公开行政复议、行政诉讼情况"}

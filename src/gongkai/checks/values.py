@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from ..formats import national
 from ..model import Report
-from . import finding, rule
+from .registry import finding, rule
 
 
 @rule("value.type", "error", "数值类型不符")

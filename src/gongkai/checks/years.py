@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..model import Report
-from . import finding, rule
+from .registry import finding, rule
 
 
 @rule("year.format", "warning", "格式与年度不符")

@@ -8,7 +8,7 @@ import json
 import statistics
 from dataclasses import dataclass, field
 
-from ..checks import finding, rule
+from ..checks.registry import REGISTRY, finding, rule
 from ..formats import national
 from . import schema as S
 
@@ -204,9 +204,7 @@ def run_corpus_checks(corpus) -> list:
     Corpus findings are derived state: computed from the reports and rewritten whole, in
     one transaction that first takes the write lock (SQLite: the DELETE; PostgreSQL: an
     advisory lock), so two importers finishing at once leave one consistent set."""
-    from ..checks import REGISTRY, _load_all
-    from .store import CHECKS_LOCK
-    _load_all()
+    from .locks import CHECKS_LOCK
     with corpus.engine.begin() as c:
         if c.dialect.name == "postgresql":
             c.exec_driver_sql(f"SELECT pg_advisory_xact_lock({CHECKS_LOCK})")

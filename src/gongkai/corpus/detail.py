@@ -130,8 +130,7 @@ def alt_text(a) -> str:
 def failing_fields(findings: list[dict]) -> set:
     """Fields named by a failing check: a check-stage rule of error or warning severity
     (parse notes are shown by the cells' own status)."""
-    from ..checks import REGISTRY, _load_all
-    _load_all()
+    from ..checks import REGISTRY
     out = set()
     for f in findings:
         r = REGISTRY.get(f["rule"])

@@ -92,7 +92,7 @@ def _handlers(allow_private: bool):
 
 def fetch_url(url: str, spool, limits):
     """Download ``url`` into the spool (a ``jobs.Received``); FetchError with the reason."""
-    from .jobs import SpoolWriter, TooLarge, display_url
+    from .spool import SpoolWriter, TooLarge, display_url
     why = check_url(url)
     if why:
         raise FetchError(why)

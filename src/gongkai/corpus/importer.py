@@ -11,7 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 
-from .. import PARSER_VERSION
+from ..version import PARSER_VERSION
 from ..batch import SECONDS_PER_DOCUMENT, expand, time_limit
 from ..errors import GongkaiError
 

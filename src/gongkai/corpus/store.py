@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..errors import GongkaiError
 from . import schema as S
+from .locks import MIGRATION_LOCK
 
 try:
     import fcntl
@@ -18,8 +19,6 @@ except ImportError:          # pragma: no cover - not Unix: SQLite migrations ar
     fcntl = None
 
 DEFAULT_DB = "gongkai.db"
-MIGRATION_LOCK = 0x67_6F6E_6B61   # PostgreSQL advisory lock keys ("gonka")
-CHECKS_LOCK = MIGRATION_LOCK + 1
 
 
 class CorpusError(GongkaiError):

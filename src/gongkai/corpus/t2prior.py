@@ -224,7 +224,7 @@ def apply_t2_priors(corpus, report_ids=None) -> int:
     of cells whose best guess or reason changed.  Runs in one transaction (PostgreSQL: under an advisory lock)."""
     import sqlalchemy as sa
     from . import schema as S
-    from .store import MIGRATION_LOCK
+    from .locks import PRIORS_LOCK
     r = S.reports
     fids = corpus.field_ids
     pos = _t2_positions(fids)
@@ -233,7 +233,7 @@ def apply_t2_priors(corpus, report_ids=None) -> int:
     changed = 0
     with corpus.engine.begin() as c:
         if c.dialect.name == "postgresql":
-            c.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK + 2})")
+            c.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PRIORS_LOCK})")
         else:        # SQLite: take the write lock first (reads and writes of one consistent state)
             c.exec_driver_sql("BEGIN IMMEDIATE")
         q = sa.select(r.c.id, r.c.agency_id, r.c.year, r.c.format, r.c.value_array, r.c.status_codes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from .build import paragraphs, section_plan, table_grids
+from .data import paragraphs, section_plan, table_grids
 from .grids import HEADER_ROWS
 from .style import DEFAULT, FONTS, LABEL_COLUMNS
 

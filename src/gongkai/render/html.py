@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from .build import paragraphs, section_plan, table_grids
+from .data import paragraphs, section_plan, table_grids
 from .grids import HEADER_ROWS
 from .style import BLANK_MARKS, DEFAULT, LABEL_COLUMNS
 

@@ -100,7 +100,7 @@ def xlsx_template(year: int, fmt: str = "2021") -> bytes:
 
 def load_template(path: Path):
     """A filled YAML or XLSX template → RenderInput."""
-    from .build import RenderInput, _num
+    from .data import RenderInput, _num
     data = path.read_bytes()
     if data[:4] == b"PK\x03\x04":
         try:

@@ -56,7 +56,7 @@ def create_app(db_url: str | None = None, secret: str | None = None, public: boo
     import contextlib
     from importlib import resources
     from pathlib import Path
-    from ..corpus.jobs import UploadLimits, default_spool
+    from ..corpus.spool import UploadLimits, default_spool
     from .routes import ROUTES
     from .worker import UploadWorker
     corpus = corpus or Corpus(db_url)

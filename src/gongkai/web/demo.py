@@ -26,7 +26,7 @@ class Demo:
 
 
 def make_demo(folder: str | None = None) -> Demo:
-    from ..cli import sample_files
+    from ..bundled import sample_files
     from ..corpus import Corpus
     from ..corpus.accounts import add_user, random_password
     from ..corpus.importer import import_paths

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..corpus.jobs import JobError, Received, SpoolWriter, TooLarge
+from ..corpus.spool import JobError, Received, SpoolWriter, TooLarge
 
 MAX_FIELD_BYTES = 200 * 1024      # a text field (the URL list)
 MAX_PARTS = 2000

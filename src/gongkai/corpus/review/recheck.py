@@ -64,10 +64,9 @@ def _parsed(m, files):
 def recheck(c, row, cells, previous: list, files=None) -> tuple[list, bool]:
     """(the report's findings for its effective ``cells``, whether the original was read).
     ``previous``: its current findings (``state.finding_rows``)."""
-    from ...checks import REGISTRY, _load_all, run_checks
+    from ...checks import REGISTRY, run_checks
     from ...pipeline import uncertain_finding
     from ..detail import named_fields
-    _load_all()
     report, with_source = check_report(row, cells, files)
     reviewed = {x.id for x in cells if x.version}
     present = [x.id for x in cells]

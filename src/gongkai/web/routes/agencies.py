@@ -15,7 +15,7 @@ from ...corpus.agencies import kind_names, level_names
 from ...corpus.catalogue import ACTION_ZH, CatalogueError, Listing, catalogue_log, get_agency, list_agencies, \
     merge_agencies, update_agency
 from ...corpus.catalogue_file import COLUMNS, catalogue_bytes, import_file
-from ...corpus.jobs import JobError, TooLarge
+from ...corpus.spool import JobError, TooLarge
 from ..multipart import read_upload
 from ..templating import render
 from .common import call, corpus, require_role, scope

@@ -6,8 +6,8 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse
 from starlette.routing import Route
 
-from ...corpus.jobs import STATUS_ZH, UPLOAD_ROLES, JobError, TooLarge, add_files, add_urls, confirm_replace, \
-    job_status, list_jobs, retry
+from ...corpus.jobs import STATUS_ZH, UPLOAD_ROLES, add_files, add_urls, confirm_replace, job_status, list_jobs, retry
+from ...corpus.spool import JobError, TooLarge
 from ..multipart import read_upload
 from ..templating import render
 from .common import call, corpus, require_role

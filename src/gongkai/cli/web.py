@@ -13,7 +13,7 @@ def _web():
     try:
         import gongkai.web as web
     except ImportError as e:
-        from .errors import GongkaiError
+        from ..errors import GongkaiError
         raise GongkaiError(f"{NEEDS}（缺少 {e.name}）") from None
     return web
 
@@ -22,7 +22,7 @@ def cmd_web(args) -> int:
     web = _web()
     db, demo = args.db, None
     if args.demo:
-        from .web.demo import make_demo
+        from ..web.demo import make_demo
         demo = make_demo()
         db = demo.db
         print(f"演示数据库：{demo.db}（已导入 {demo.reports} 份随附报告；停止服务后删除）")
@@ -46,15 +46,15 @@ def _password(args) -> str:
         return sys.stdin.readline().rstrip("\r\n")
     first = getpass.getpass("密码：")
     if getpass.getpass("再次输入密码：") != first:
-        from .errors import GongkaiError
+        from ..errors import GongkaiError
         raise GongkaiError("两次输入的密码不一致")
     return first
 
 
 def cmd_adduser(args) -> int:
     _web()
-    from .corpus import Corpus
-    from .corpus.accounts import ROLES, add_user
+    from ..corpus import Corpus
+    from ..corpus.accounts import ROLES, add_user
     u = add_user(Corpus(args.db), args.name, args.role, _password(args), args.region or (), args.agency or (),
                  by="cli")
     scope = "、".join(u.regions + u.agency_names) or "全部机关"
@@ -63,7 +63,7 @@ def cmd_adduser(args) -> int:
 
 
 def add_parser(sub):
-    from .cli_corpus import _guarded
+    from .common import guarded
     db_help = "数据库：文件路径或 sqlite:///文件、postgresql://用户@主机/库（默认 ./gongkai.db，或环境变量 GONGKAI_DB）"
     p = sub.add_parser("web", help="网页应用（审核与研究）：启动服务，或添加账户（gongkai web adduser）")
     p.add_argument("--db", default=None, help=db_help)
@@ -74,7 +74,7 @@ def add_parser(sub):
                                                   "否则首次启动时生成并保存在数据库旁，权限 0600）")
     p.add_argument("--https", action="store_true", help="经 HTTPS 访问（或位于 HTTPS 反向代理之后）：Cookie 加 Secure")
     p.add_argument("--demo", action="store_true", help="演示：新建临时数据库，导入随附样例，创建管理员并显示其密码")
-    p.set_defaults(func=_guarded(cmd_web))
+    p.set_defaults(func=guarded(cmd_web))
     ws = p.add_subparsers(dest="web_cmd", title="子命令", metavar="adduser")
     a = ws.add_parser("adduser", help="添加账户（密码从提示输入，或 --password-stdin 从标准输入读取一行）")
     a.add_argument("name", help="用户名")
@@ -84,5 +84,5 @@ def add_parser(sub):
     a.add_argument("--agency", action="append", help="机关名称（审核人可重复；填报人必须且只能一个）")
     a.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（供脚本使用）")
     a.add_argument("--db", default=argparse.SUPPRESS, help=db_help)
-    a.set_defaults(func=_guarded(cmd_adduser))
+    a.set_defaults(func=guarded(cmd_adduser))
     return p

@@ -4,33 +4,16 @@ from __future__ import annotations
 import json
 import sys
 
-EXIT_OK, EXIT_STRICT, EXIT_INPUT = 0, 1, 2
-
-
-def _guarded(func):
-    """A database error while a command runs becomes one clear line (exit 2), never a traceback."""
-    import functools
-
-    @functools.wraps(func)
-    def run(args):
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from .corpus.store import CorpusError, _explain
-        try:
-            return func(args)
-        except SQLAlchemyError as e:
-            raise CorpusError(_explain(args.db or "gongkai.db", e.orig if getattr(e, "orig", None) else e)) from None
-    return run
+from .common import EXIT_INPUT, EXIT_OK, EXIT_STRICT, Progress, guarded
 
 
 def _open(args):
-    from .corpus import Corpus
+    from ..corpus import Corpus
     return Corpus(args.db)
 
 
 def _progress(args):
-    from .cli import _Progress
-    return _Progress(not getattr(args, "quiet", False))
+    return Progress(not getattr(args, "quiet", False))
 
 
 def _print_summary(s, what="导入"):
@@ -49,7 +32,7 @@ def _print_summary(s, what="导入"):
 
 
 def cmd_import(args) -> int:
-    from .corpus.importer import import_paths
+    from ..corpus.importer import import_paths
     c = _open(args)
     progress = _progress(args)
     s = import_paths(c, args.paths, args.workers, progress, args.executor, args.scheduler, check=not args.no_check)
@@ -63,15 +46,15 @@ def cmd_import(args) -> int:
 
 
 def cmd_reparse(args) -> int:
-    from .corpus.importer import reparse
+    from ..corpus.importer import reparse
     s = reparse(_open(args), args.workers, _progress(args), args.executor, args.scheduler)
     _print_summary(s, "重新解析")
     return EXIT_OK if not s.problems else EXIT_INPUT
 
 
 def cmd_check(args) -> int:
-    from .corpus.crosscheck import run_corpus_checks
-    from .display import SEV_ZH
+    from ..corpus.crosscheck import run_corpus_checks
+    from ..display import SEV_ZH
     found = run_corpus_checks(_open(args))
     if args.json:
         print(json.dumps([f.to_dict() for f in found], ensure_ascii=False, indent=1, default=str))
@@ -83,7 +66,7 @@ def cmd_check(args) -> int:
 
 
 def cmd_agencies(args) -> int:
-    from .corpus.catalogue_file import export_file, import_file
+    from ..corpus.catalogue_file import export_file, import_file
     c = _open(args)
     if args.apply:
         r = import_file(c, args.apply, by=_whoami())
@@ -108,14 +91,14 @@ def _whoami() -> str:
 
 
 def cmd_relate(args) -> int:
-    from .corpus.store import relate
+    from ..corpus.store import relate
     n = relate(_open(args), args.parent, args.children)
     print(f"已登记：{args.parent} 的数据应等于 {n} 个部门之和（gongkai corpus check 校验）")
     return EXIT_OK
 
 
 def cmd_export(args) -> int:
-    from .corpus.export import export, filters
+    from ..corpus.export import export, filters
     n = export(_open(args), args.output, args.format, args.layout, filters(args.year, args.province, args.agency),
                as_parsed=args.as_parsed)
     print(f"已导出 {n} 行到 {args.output}" + ("（解析原值，不含审核更正）" if args.as_parsed else ""))
@@ -123,16 +106,16 @@ def cmd_export(args) -> int:
 
 
 def cmd_findings(args) -> int:
-    from .corpus.accounts import EVERYTHING
-    from .corpus.review import findings_xlsx
+    from ..corpus.accounts import EVERYTHING
+    from ..corpus.review import findings_xlsx
     n = findings_xlsx(_open(args), EVERYTHING, args.year, args.out, args.region or None, args.kind)
     print(f"已导出 {args.year} 年度 {n} 条校验发现到 {args.out}")
     return EXIT_OK
 
 
 def cmd_compare(args) -> int:
-    from .corpus.export import compare, find_reports
-    from .corpus.store import CorpusError
+    from ..corpus.export import compare, find_reports
+    from ..corpus.store import CorpusError
     c = _open(args)
     ids = []
     for spec in (args.a, args.b):
@@ -172,7 +155,7 @@ def _show(v, status):
 
 
 def cmd_stats(args) -> int:
-    from .corpus.export import csv_text, filters, stats, to_text_table
+    from ..corpus.export import csv_text, filters, stats, to_text_table
     rows = stats(_open(args), [b.strip() for b in args.by.split(",") if b.strip()],
                  filters(args.year, args.province, None))
     print(csv_text(rows) if args.csv else to_text_table(rows))
@@ -180,8 +163,8 @@ def cmd_stats(args) -> int:
 
 
 def cmd_plot(args) -> int:
-    from .corpus.export import filters
-    from .corpus.plot import plot
+    from ..corpus.export import filters
+    from ..corpus.plot import plot
     out = plot(_open(args), args.kind, args.output, filters(args.year, args.province, args.agency),
                args.indicator, args.top)
     print(f"已生成 {out}")
@@ -221,55 +204,55 @@ def add_parser(sub):
     q.add_argument("paths", nargs="+")
     executor_args(q)
     q.add_argument("--no-check", action="store_true", help="导入后不运行跨报告校验")
-    q.set_defaults(func=_guarded(cmd_import))
+    q.set_defaults(func=guarded(cmd_import))
     q = cs.add_parser("reparse", help="用新版解析器重新解析旧版本解析的文档")
     executor_args(q)
-    q.set_defaults(func=_guarded(cmd_reparse))
+    q.set_defaults(func=guarded(cmd_reparse))
     q = cs.add_parser("check", help="跨报告校验（上年结转、部门之和、同比剧变、同类异常）")
     q.add_argument("--json", action="store_true")
     q.add_argument("--strict", action="store_true", help="有错误级发现时退出码为 1")
-    q.set_defaults(func=_guarded(cmd_check))
+    q.set_defaults(func=guarded(cmd_check))
     q = cs.add_parser("agencies", help="导出机关名录（CSV/XLSX，按扩展名）供修改，或导入修改后的名录")
     g = q.add_mutually_exclusive_group()
     g.add_argument("--export", metavar="FILE.csv|FILE.xlsx")
     g.add_argument("--apply", metavar="FILE.csv|FILE.xlsx")
-    q.set_defaults(func=_guarded(cmd_agencies))
+    q.set_defaults(func=guarded(cmd_agencies))
     q = cs.add_parser("relate", help="登记：某政府的数据应等于所列部门之和")
     q.add_argument("parent")
     q.add_argument("children", nargs="+")
-    q.set_defaults(func=_guarded(cmd_relate))
+    q.set_defaults(func=guarded(cmd_relate))
     q = cs.add_parser("export", help="导出数据（csv/xlsx/parquet/json；long/wide）")
     q.add_argument("-o", "--output", required=True)
     q.add_argument("--format", choices=["csv", "xlsx", "parquet", "json"], help="默认取文件扩展名")
     q.add_argument("--layout", choices=["long", "wide"], default="wide")
     q.add_argument("--as-parsed", action="store_true", help="导出解析原值（默认导出含审核更正的数据）")
     common_filters(q)
-    q.set_defaults(func=_guarded(cmd_export))
+    q.set_defaults(func=guarded(cmd_export))
     q = cs.add_parser("findings", help="导出某年度的校验发现（XLSX，每条一行，含审核状态与意见），供通报使用")
     q.add_argument("--year", type=int, required=True)
     q.add_argument("--out", required=True, help="输出文件 .xlsx")
     q.add_argument("--region", help="地区（省、市或县区全称，如 江苏省淮安市）")
     q.add_argument("--kind", choices=["government", "department"], help="机关类别")
-    q.set_defaults(func=_guarded(cmd_findings))
+    q.set_defaults(func=guarded(cmd_findings))
     q = cs.add_parser("compare", help="两份报告（或同一机关两个年度）逐字段对照")
     q.add_argument("a", help="报告编号，或 机关名称:年度")
     q.add_argument("b")
     q.add_argument("--all", action="store_true", help="列出全部字段（默认只列不同的）")
     q.add_argument("--json", action="store_true")
-    q.set_defaults(func=_guarded(cmd_compare))
+    q.set_defaults(func=guarded(cmd_compare))
     q = cs.add_parser("stats", help="按地区/年度/类别统计")
     q.add_argument("--by", default="province,year,kind", help="逗号分隔：province,city,year,kind,format")
     q.add_argument("--csv", action="store_true")
     q.add_argument("--year", type=int)
     q.add_argument("--province")
-    q.set_defaults(func=_guarded(cmd_stats))
+    q.set_defaults(func=guarded(cmd_stats))
     q = cs.add_parser("plot", help="作图：applications | outcomes | ranking")
     q.add_argument("kind", choices=["applications", "outcomes", "ranking"])
     q.add_argument("-o", "--output", required=True, help=".svg 或 .png")
     q.add_argument("--indicator", default="disclosure_rate", help="ranking 使用的指标")
     q.add_argument("--top", type=int, default=20)
     common_filters(q)
-    q.set_defaults(func=_guarded(cmd_plot))
+    q.set_defaults(func=guarded(cmd_plot))
     q = cs.add_parser("info", help="数据库概况")
-    q.set_defaults(func=_guarded(cmd_info))
+    q.set_defaults(func=guarded(cmd_info))
     return p

@@ -8,7 +8,7 @@ WEEKDAY = "一二三四五六日"
 
 
 def _date(s: str) -> date:
-    from .errors import GongkaiError
+    from ..errors import GongkaiError
     try:
         return date.fromisoformat(s)
     except ValueError:
@@ -16,7 +16,7 @@ def _date(s: str) -> date:
 
 
 def cmd_deadline(args) -> int:
-    from .register.calendar import WorkCalendar
+    from ..register.calendar import WorkCalendar
     cal = WorkCalendar(args.calendar)
     start = _date(args.date)
     due, skipped = cal.explain(start, args.days)
@@ -61,7 +61,7 @@ def _runs(days) -> str:
 
 
 def cmd_fee(args) -> int:
-    from .register.fees import explain
+    from ..register.fees import explain
     if args.applications is not None:
         print(explain(args.applications, "per_application"))
     else:
@@ -86,7 +86,7 @@ def add_parsers(sub):
 # ---------------------------------------------------------------- gongkai cases …
 
 def _reg(args):
-    from .register.store import Register
+    from ..register.store import Register
     return Register(args.db)
 
 
@@ -97,7 +97,7 @@ def _today(args) -> date:
 def _shown(s: str, width: int | None = None) -> str:
     """Stored text as one safe line (rows from older versions may hold line breaks or
     bidi overrides)."""
-    from .register.validate import clean
+    from ..register.validate import clean
     s = clean(s or "")
     return s if width is None else f"{s[:width]:<{width}}"
 
@@ -124,13 +124,13 @@ def cmd_cases_add(args) -> int:
                                      signed=args.signed, confirmed=args.confirmed,
                                      agency=args.agency or "", contact=args.contact or "", request=args.request or "",
                                      form=args.form or "", user=args.user or "")
-    from .register.cases import replay
+    from ..register.cases import replay
     print(f"已登记申请 #{app.id}：收到申请之日 {app.received}，答复期限 {replay(app).due}")
     return EXIT_OK
 
 
 def cmd_cases_event(args) -> int:
-    from .register.validate import identifier
+    from ..register.validate import identifier
     reg = _reg(args)
     ev = reg.add_event(args.id, args.kind, args.date, user=args.user, basis=args.basis, doc_no=args.doc_no,
                        outcome=args.outcome, days=args.days, voids=args.voids, amount=args.amount,
@@ -144,9 +144,9 @@ def cmd_cases_event(args) -> int:
 def cmd_cases_show(args) -> int:
     import sys
 
-    from .errors import GongkaiError
-    from .register.cases import CHANNELS, EVENT_KINDS, replay
-    from .register.validate import identifier
+    from ..errors import GongkaiError
+    from ..register.cases import CHANNELS, EVENT_KINDS, replay
+    from ..register.validate import identifier
     reg = _reg(args)
     a = reg.get(identifier("申请编号", args.id), replayed=False)
     try:
@@ -184,7 +184,7 @@ def cmd_cases_show(args) -> int:
 
 
 def cmd_cases_list(args) -> int:
-    from .register.cases import replay
+    from ..register.cases import replay
     reg = _reg(args)
     apps = reg.all()
     rows = [(a.id, _line(a, st)) for a in apps for st in [replay(a)] if not (args.open and not st.open)]
@@ -196,7 +196,7 @@ def cmd_cases_list(args) -> int:
 
 
 def cmd_cases_due(args) -> int:
-    from .register.cases import due_within
+    from ..register.cases import due_within
     reg = _reg(args)
     hits = due_within(reg.all(), _today(args), args.within)
     _warn_bad(reg)
@@ -207,7 +207,7 @@ def cmd_cases_due(args) -> int:
 
 
 def cmd_cases_overdue(args) -> int:
-    from .register.cases import overdue
+    from ..register.cases import overdue
     reg = _reg(args)
     hits = overdue(reg.all(), _today(args))
     _warn_bad(reg)
@@ -229,7 +229,7 @@ def write_json(path: str, data) -> None:
     import json
     import os
 
-    from .errors import GongkaiError
+    from ..errors import GongkaiError
     parent = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(parent):
         raise GongkaiError(f"{path}: 无法写入，目录 {parent} 不存在")
@@ -263,7 +263,7 @@ def cmd_cases_report(args) -> int:
 
 
 def add_cases_parser(sub):
-    from .register.cases import APPLICANT_KINDS, CHANNELS, EVENT_KINDS
+    from ..register.cases import APPLICANT_KINDS, CHANNELS, EVENT_KINDS
     p = sub.add_parser("cases", help="依申请公开登记簿：登记申请与事件、期限提醒、生成年度表三")
     p.add_argument("--db", default=None, help="数据库（同 gongkai corpus --db；默认 ./gongkai.db）")
     cs = p.add_subparsers(dest="cases_cmd", required=True)
@@ -304,7 +304,7 @@ def add_cases_parser(sub):
     q = cs.add_parser("overdue", help="已超过答复期限的申请（有则退出码为 1）")
     q.add_argument("--today")
     q.set_defaults(func=cmd_cases_overdue)
-    from .register.annual import RECORD_KINDS
+    from ..register.annual import RECORD_KINDS
     q = cs.add_parser("record", help="记录主动公开事项或复议/诉讼（只增不改；错误记录用 void 作废）")
     q.add_argument("kind", choices=list(RECORD_KINDS))
     q.add_argument("date")

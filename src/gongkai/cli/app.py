@@ -1,35 +1,17 @@
-"""Command line: each command parses its arguments, calls one library function and
-prints.  Messages for users are in Chinese."""
+"""`gongkai` and its file commands (parse, check, demo, debug, render, template, synth,
+docs); the corpus, register and web commands are added from their own modules."""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from importlib import resources
 
-from . import __version__
-from .batch import expand, run
-from .display import findings_table, report_tables
-from .errors import GongkaiError
-
-EXIT_OK, EXIT_STRICT, EXIT_INPUT = 0, 1, 2
-
-
-class _Progress:
-    """A one-line progress bar on stderr, only on a terminal."""
-
-    def __init__(self, enabled: bool):
-        self.enabled = enabled and sys.stderr.isatty()
-
-    def __call__(self, i, n, path):
-        if not self.enabled or n < 2:
-            return
-        if path is None:
-            sys.stderr.write("\r" + " " * 70 + "\r")
-            return
-        bar = "#" * int(30 * i / n)
-        sys.stderr.write(f"\r[{bar:<30}] {i}/{n} {str(path)[-30:]:<30}")
-        sys.stderr.flush()
+from ..version import __version__
+from ..batch import expand, run
+from ..bundled import sample_files
+from ..display import findings_table, report_tables
+from ..errors import GongkaiError
+from .common import EXIT_INPUT, EXIT_OK, EXIT_STRICT, Progress
 
 
 def _summary(res, files) -> str:
@@ -49,7 +31,7 @@ def _inputs(args):
 
 def cmd_parse(args) -> int:
     files, problems = _inputs(args)
-    res = run(files, args.out, _Progress(not args.quiet))
+    res = run(files, args.out, Progress(not args.quiet))
     for o in res.outcomes:
         if o.error:
             print(o.error, file=sys.stderr)
@@ -64,7 +46,7 @@ def cmd_parse(args) -> int:
 
 def cmd_check(args) -> int:
     files, problems = _inputs(args)
-    res = run(files, None, _Progress(not args.json))
+    res = run(files, None, Progress(not args.json))
     if args.json:
         payload = []
         for o in res.outcomes:
@@ -92,11 +74,6 @@ def cmd_check(args) -> int:
     return EXIT_OK
 
 
-def sample_files() -> list[str]:
-    d = resources.files("gongkai").joinpath("samples")
-    return sorted(str(p) for p in d.iterdir() if p.is_file() and not p.name.startswith("."))
-
-
 def cmd_demo(args) -> int:
     files = sample_files()
     print(f"gongkai {__version__} · 解析并校验 {len(files)} 份随附的真实年度报告（文本与 PDF）\n")
@@ -115,10 +92,10 @@ def cmd_demo(args) -> int:
 
 
 def cmd_debug(args) -> int:
-    from .errors import GongkaiError
-    from .extract.locate import locate
-    from .read import read_document
-    from .read.text import clean
+    from ..errors import GongkaiError
+    from ..extract.locate import locate
+    from ..read import read_document
+    from ..read.text import clean
     try:
         text = clean(read_document(args.file).text)
     except GongkaiError as e:
@@ -135,7 +112,7 @@ def cmd_debug(args) -> int:
 
 
 def cmd_docs(args) -> int:
-    from .docs import reference
+    from ..docs import reference
     text = reference()
     if args.check:
         try:
@@ -150,7 +127,7 @@ def cmd_docs(args) -> int:
         fh.write(text)
     print(f"已写入 {args.out}")
     if args.readme:
-        from .docs import readme_with_rules
+        from ..docs import readme_with_rules
         with open(args.readme, encoding="utf-8") as fh:
             old = fh.read()
         with open(args.readme, "w", encoding="utf-8") as fh:
@@ -160,11 +137,11 @@ def cmd_docs(args) -> int:
 
 
 def cmd_render(args) -> int:
-    from .display import SEV_ZH
-    from .errors import GongkaiError
-    from .render import load_input, render
-    from .render.build import RenderRefused
-    from .render.style import Style
+    from ..display import SEV_ZH
+    from ..errors import GongkaiError
+    from ..render import load_input, render
+    from ..render.build import RenderRefused
+    from ..render.style import Style
     to = args.to or (args.output.rsplit(".", 1)[-1].lower() if "." in args.output else "")
     try:
         inp = load_input(args.input)
@@ -179,7 +156,7 @@ def cmd_render(args) -> int:
         print(e, file=sys.stderr)
         return EXIT_INPUT
     except Exception as e:       # a bug: one line and a crash report, no traceback
-        from .crash import internal_error
+        from ..crash import internal_error
         print(internal_error(args.input, e).error, file=sys.stderr)
         return EXIT_INPUT
     for f in findings:
@@ -190,7 +167,7 @@ def cmd_render(args) -> int:
 
 
 def cmd_template(args) -> int:
-    from .render.template import xlsx_template, yaml_template
+    from ..render.template import xlsx_template, yaml_template
     out = args.output or f"gongkai-{args.year}-template.{args.format}"
     if args.format == "xlsx":
         with open(out, "wb") as fh:
@@ -203,7 +180,7 @@ def cmd_template(args) -> int:
 
 
 def cmd_synth(args) -> int:
-    from .synth import corpus
+    from ..synth import corpus
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     bad = [f for f in formats if f not in ("txt", "html", "docx", "pdf")]
     if bad or not formats:
@@ -215,7 +192,7 @@ def cmd_synth(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .cli_text import install
+    from .text import install
     install()                        # argparse's own messages in Chinese
     p = argparse.ArgumentParser(prog="gongkai", description="政府信息公开工作年度报告：解析为带校验的数据")
     p.add_argument("--version", action="version", version=f"gongkai {__version__}")
@@ -265,9 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--check", action="store_true", help="只检查文档是否最新")
     r.add_argument("--readme", default=None, help="同时更新该 README 中的规则表（如 README.md）")
     r.set_defaults(func=cmd_docs)
-    from .cli_corpus import add_parser as add_corpus
-    from .cli_register import add_parsers as add_register
-    from .cli_web import add_parser as add_web
+    from .corpus import add_parser as add_corpus
+    from .register import add_parsers as add_register
+    from .web import add_parser as add_web
     add_corpus(sub)
     add_register(sub)
     add_web(sub)
@@ -286,7 +263,3 @@ def main(argv=None) -> int:
         return EXIT_INPUT
     except BrokenPipeError:
         return EXIT_OK
-
-
-if __name__ == "__main__":
-    sys.exit(main())
