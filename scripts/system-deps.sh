@@ -2,11 +2,12 @@
 # System packages the test suite's PDF fixtures need (Debian): CJK fonts and the
 # HarfBuzz subsetter for weasyprint, LibreOffice for DOCX→PDF fixtures and .doc input,
 # PostgreSQL for the corpus tests (a throw-away server on loopback, scripts/pg-test.sh),
-# poppler-utils (pdftotext) for the degradation corpus (gongkai.degrade, tests/test_degradation.py).
+# poppler-utils (pdftotext) for the degradation corpus (gongkai.degrade, tests/test_degradation.py),
+# chromium for the browser journeys (Playwright drives Debian's chromium: tests/test_browser.py).
 # Installs only what is missing, and only when run as root (CI and this machine kind).
 set -euo pipefail
 need=()
-for pkg in fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 libreoffice-writer-nogui postgresql poppler-utils; do
+for pkg in fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 libreoffice-writer-nogui postgresql poppler-utils chromium; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 [ ${#need[@]} -eq 0 ] && exit 0
