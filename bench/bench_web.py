@@ -404,8 +404,10 @@ def bench_kill(a, d: Path) -> dict:
             if done >= target:
                 break
             time.sleep(0.05)
-        running = sum(i.status == "running" for i in items_of(corpus, jobs))
         outlived = server.kill9()
+        at_kill = items_of(corpus, jobs)
+        done = sum(i.status in FINAL for i in at_kill)
+        running = sum(i.status == "running" for i in at_kill)
         before = corpus.counts()
         restarted = Server(db, log)
         restarted.port = server.port

@@ -27,6 +27,7 @@ agencies = Table(
     Column("parent_id", Integer, ForeignKey("agencies.id")),
     Column("mapped_by", String(10), nullable=False, server_default="auto"),   # auto | user
 )
+Index("ix_agencies_place", agencies.c.province, agencies.c.city, agencies.c.county, agencies.c.name)  # board order
 
 documents = Table(
     "documents", metadata,
@@ -69,6 +70,7 @@ reports = Table(
 )
 Index("ix_reports_agency_year", reports.c.agency_id, reports.c.year)
 Index("ix_reports_year", reports.c.year)
+Index("ix_reports_year_agency", reports.c.year, reports.c.agency_id, reports.c.id)     # the board's newest report
 
 fields = Table(
     "fields", metadata,
@@ -229,6 +231,7 @@ upload_items = Table(
 )
 Index("ix_upload_items_job", upload_items.c.job_id)
 Index("ix_upload_items_status", upload_items.c.status)
+Index("ix_upload_items_sha256", upload_items.c.sha256)
 
 STATUS_CODE = {"value": "v", "blank": "b", "text": "t", "inferred": "i", "uncertain": "u"}
 STATUS_NAME = {**{v: k for k, v in STATUS_CODE.items()}, "-": None}
