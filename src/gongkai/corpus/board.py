@@ -146,30 +146,33 @@ def board(corpus, year: int | None, scope: Scope, region: str | Region | None = 
     out = Board(year=year, years=ys, region=region.name if region else None, kind=kind or None,
                 per_page=max(1, per_page or PER_PAGE))
     a, r = S.agencies, S.reports
-    # each agency's newest report of the year, looked up per agency (index year, agency, id):
-    # only the page's rows and the counts' columns are computed, never a whole-year table
+    # the page's rows: each agency's newest report of the year looked up per agency (index
+    # year, agency, id); the counts: the year's newest reports of the scope's agencies
     r2, r3, nr = r.alias("r2"), r.alias("r3"), r.alias("nr")
+    conds = _where(scope, region, kind)
     newest = sa.select(sa.func.max(r2.c.id)).where(r2.c.year == year, r2.c.agency_id == a.c.id).scalar_subquery()
     versions = (sa.select(sa.func.count()).select_from(r3).where(r3.c.year == year, r3.c.agency_id == a.c.id)
                 .scalar_subquery())
-    base = a.outerjoin(nr, nr.c.id == newest if year is not None else sa.false())
-    conds = _where(scope, region, kind)
-    has_report = nr.c.id.is_not(None)
-    has_errors = sa.func.coalesce(nr.c.n_errors, 0) > 0
-    summary = (sa.select(has_report.label("has_report"), has_errors.label("has_errors"), sa.func.count(),
-                         sa.func.sum(nr.c.n_errors), sa.func.sum(nr.c.n_warnings), sa.func.sum(nr.c.n_uncertain))
-               .select_from(base).where(*conds).group_by(has_report, has_errors))
     q = (sa.select(a.c.id, a.c.name, a.c.province, a.c.city, a.c.county, a.c.kind, nr.c.id.label("rid"),
                    versions.label("versions"), nr.c.n_errors, nr.c.n_warnings, nr.c.n_uncertain)
-         .select_from(base).where(*conds).order_by(a.c.province, a.c.city, a.c.county, a.c.name, a.c.id))
+         .select_from(a.outerjoin(nr, nr.c.id == newest if year is not None else sa.false()))
+         .where(*conds).order_by(a.c.province, a.c.city, a.c.county, a.c.name, a.c.id))
+    newer = sa.exists().where(r2.c.year == nr.c.year, r2.c.agency_id == nr.c.agency_id, r2.c.id > nr.c.id)
+    has_errors = sa.func.coalesce(nr.c.n_errors, 0) > 0
+    summary = (sa.select(has_errors.label("has_errors"), sa.func.count(), sa.func.sum(nr.c.n_errors),
+                         sa.func.sum(nr.c.n_warnings), sa.func.sum(nr.c.n_uncertain))
+               .select_from(nr.join(a, a.c.id == nr.c.agency_id))
+               .where(nr.c.year == year, ~newer, *conds).group_by(has_errors))
     with corpus.engine.connect() as c:
-        for got, errs, n, e, w, u in c.execute(summary):
-            status = report_status({"n_errors": 1 if errs else 0} if got else None)
-            out.counts[status] += n
-            out.total += n
+        out.total = c.execute(sa.select(sa.func.count()).select_from(a).where(*conds)).scalar() or 0
+        reported = 0
+        for errs, n, e, w, u in (c.execute(summary) if year is not None else ()):
+            out.counts[report_status({"n_errors": 1 if errs else 0})] += n
+            reported += n
             out.totals["errors"] += e or 0
             out.totals["warnings"] += w or 0
             out.totals["uncertain"] += u or 0
+        out.counts["missing"] = out.total - reported
         out.page = min(max(1, page), out.pages)
         q = q.limit(out.per_page).offset((out.page - 1) * out.per_page)
         for x in c.execute(q):
