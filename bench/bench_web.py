@@ -253,6 +253,10 @@ def consistency(corpus, items) -> list[str]:
                 bad.append(f"item {i.id} {i.name}: {i.status} but its document {i.document_id} is not its content")
             elif i.status == "done" and reports.get(d.id) != i.report_id:
                 bad.append(f"item {i.id} {i.name}: done but report {i.report_id} is not its document's")
+    stored = {d.sha256 for d in docs.values()}
+    for i in items:                     # a duplicate: of stored content, or of a stored agency + year
+        if i.status == "duplicate" and not (i.sha256 in stored or (i.report_id and i.document_id is None)):
+            bad.append(f"item {i.id} {i.name}: a duplicate of nothing stored")
     for doc_id, rid in reports.items():
         if not n_cells.get(rid):
             bad.append(f"report {rid} (document {doc_id}): no cells (a partial report)")
@@ -516,7 +520,9 @@ def time_pages(a, server: Server, corpus) -> dict:
 def bench_latency(a, d: Path) -> dict:
     from gongkai.corpus import Corpus
     print(f"\n== page latency with {a.reports} reports (one logged-in httpx client, real server)")
-    targets = [("SQLite", f"sqlite:///{d / f'latency-{a.reports}.db'}")]
+    lite = d / f"latency-{a.reports}.db"
+    fresh = a.refill or not (Path(a.dir) / f".filled-sqlite-{a.reports}").exists()
+    targets = [("SQLite", new_sqlite(lite) if fresh else f"sqlite:///{lite}")]
     pg = a.pg if a.pg is not None else os.environ.get("GONGKAI_TEST_PG")
     if pg:
         targets.append(("PostgreSQL", None))
