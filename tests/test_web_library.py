@@ -103,6 +103,26 @@ def test_board_lists_every_agency_of_the_scope_with_its_status(corpus):
     assert gov.rows and all(r.kind == "government" for r in gov.rows)
 
 
+def test_board_pages_its_rows_and_counts_every_agency(corpus):
+    """A province has thousands of agencies: the board shows a page of them, and its
+    counts and totals are those of all (issue 12 item 11: the page stays fast)."""
+    whole = board(corpus, 2024, A.EVERYTHING)
+    assert whole.pages == 1 and whole.total == len(whole.rows) > 7
+    pages = [board(corpus, 2024, A.EVERYTHING, page=p, per_page=3) for p in range(1, whole.total // 3 + 2)]
+    assert [len(b.rows) for b in pages[:-1]] == [3] * (len(pages) - 1) and 1 <= len(pages[-1].rows) <= 3
+    assert [r.agency_id for b in pages for r in b.rows] == [r.agency_id for r in whole.rows]   # same order, no gap
+    for b in pages:
+        assert (b.total, b.counts, b.totals, b.missing) == (whole.total, whole.counts, whole.totals, whole.missing)
+        assert b.pages == len(pages)
+    assert pages[1].first == 4 and pages[1].last == 6
+    past = board(corpus, 2024, A.EVERYTHING, page=999, per_page=3)
+    assert past.page == past.pages and past.rows == pages[-1].rows          # past the end: the last page
+    assert whole.totals["errors"] == sum(r.n_errors for r in whole.rows)
+    assert whole.totals["warnings"] == sum(r.n_warnings for r in whole.rows)
+    assert whole.totals["uncertain"] == sum(r.n_uncertain for r in whole.rows)
+    assert sum(whole.counts.values()) == whole.total
+
+
 def test_board_never_leaves_the_scope(corpus):
     rev = A.scope_of(next(u for u in A.list_users(corpus) if u.name == "rev_haidong"))
     b = board(corpus, 2021, rev)

@@ -44,6 +44,17 @@ def test_board_shows_statuses_counts_and_missing_agencies(admin):
     assert r.status_code == 200 and 'id="board"' in r.text
 
 
+def test_board_pages_keep_the_filters(admin, monkeypatch):
+    from gongkai.corpus import board as B
+    monkeypatch.setattr(B, "PER_PAGE", 1)
+    html = admin.get("/", params={"year": 2024, "region": "格尔木市"}).text
+    assert "第 1 / 2 页" in html and "本页显示第 1–1 个" in html and "共 2 个机关" in html
+    assert 'href="/?year=2024&amp;region=%E6%A0%BC%E5%B0%94%E6%9C%A8%E5%B8%82&amp;kind=&amp;page=2"' in html
+    page2 = admin.get("/?year=2024&region=格尔木市&kind=&page=2").text
+    assert "第 2 / 2 页" in page2 and "上一页" in page2 and "下一页" not in page2
+    assert admin.get("/?page=0").status_code == 400 and admin.get("/?page=x").status_code == 400
+
+
 def test_report_page_shows_table_three_and_findings(admin, corpus):
     rid = report_ids(corpus)["海东市公安局"]
     html = admin.get(f"/reports/{rid}").text

@@ -70,29 +70,40 @@ class BoardRow:
         return "".join(x for x in (self.province, self.city, self.county) if x)
 
 
+PER_PAGE = 200          # agencies on one page of the board (a province has thousands)
+
+
 @dataclass
 class Board:
+    """One page of the board (``rows``) and the figures of all its agencies (``total``,
+    ``counts``, ``totals``)."""
     year: int | None
     rows: list[BoardRow] = field(default_factory=list)
     years: list[int] = field(default_factory=list)       # years with a report in the scope
     region: str | None = None
     kind: str | None = None
-
-    @property
-    def counts(self) -> dict[str, int]:
-        out = {k: 0 for k in STATUS_ZH}
-        for r in self.rows:
-            out[r.status] += 1
-        return out
+    total: int = 0                                       # agencies on all pages
+    counts: dict = field(default_factory=lambda: {k: 0 for k in STATUS_ZH})
+    totals: dict = field(default_factory=lambda: {"errors": 0, "warnings": 0, "uncertain": 0})
+    page: int = 1
+    per_page: int = PER_PAGE
 
     @property
     def missing(self) -> int:
         return self.counts["missing"]
 
     @property
-    def totals(self) -> dict[str, int]:
-        return {"errors": sum(r.n_errors for r in self.rows), "warnings": sum(r.n_warnings for r in self.rows),
-                "uncertain": sum(r.n_uncertain for r in self.rows)}
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first(self) -> int:
+        """The position of the page's first row (1-based; 0 when empty)."""
+        return (self.page - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.rows)
 
 
 def _where(scope: Scope, region: Region | None, kind: str | None) -> list:
@@ -137,39 +148,60 @@ def regions(corpus, scope: Scope) -> list[str]:
 
 
 def board(corpus, year: int | None, scope: Scope, region: str | Region | None = None,
-          kind: str | None = None) -> Board:
+          kind: str | None = None, page: int = 1, per_page: int | None = None) -> Board:
     """The board of ``year`` (None: the newest year with a report in the scope) for the
     agencies of ``scope``, narrowed to ``region`` (a name, parsed as ``parse_region``)
-    and ``kind`` (a code of KIND_ZH).  A region outside the scope narrows to
-    nothing: the scope is always applied."""
+    and ``kind`` (a code of KIND_ZH): page ``page`` of its rows (``per_page``, default
+    ``PER_PAGE``, agencies in the order province, city, county, name; a page past the end
+    is the last one) and the counts of all.  A region outside the scope narrows to
+    nothing: the scope is always applied.  An agency's newest report of the year (highest
+    id) is shown, with its review state."""
     import sqlalchemy as sa
     if isinstance(region, str):
         region = parse_region(region) if region.strip() else None
     ys = years(corpus, scope)
     if year is None:
         year = ys[0] if ys else None
-    out = Board(year=year, years=ys, region=region.name if region else None, kind=kind or None)
+    out = Board(year=year, years=ys, region=region.name if region else None, kind=kind or None,
+                per_page=max(1, per_page or PER_PAGE))
     a, r = S.agencies, S.reports
-    join_on = (r.c.agency_id == a.c.id) & (r.c.year == year) if year is not None else sa.false()
+    # the page's rows: each agency's newest report of the year looked up per agency (index
+    # year, agency, id); the counts: the year's newest reports of the scope's agencies
+    r2, r3, nr = r.alias("r2"), r.alias("r3"), r.alias("nr")
+    conds = _where(scope, region, kind)
     st = latest_states()
-    q = (sa.select(a.c.id, a.c.name, a.c.province, a.c.city, a.c.county, a.c.kind,
-                   r.c.id.label("report_id"), r.c.n_errors, r.c.n_warnings, r.c.n_uncertain,
+    newest = sa.select(sa.func.max(r2.c.id)).where(r2.c.year == year, r2.c.agency_id == a.c.id).scalar_subquery()
+    versions = (sa.select(sa.func.count()).select_from(r3).where(r3.c.year == year, r3.c.agency_id == a.c.id)
+                .scalar_subquery())
+    q = (sa.select(a.c.id, a.c.name, a.c.province, a.c.city, a.c.county, a.c.kind, nr.c.id.label("rid"),
+                   versions.label("versions"), nr.c.n_errors, nr.c.n_warnings, nr.c.n_uncertain,
                    st.c.status.label("review"))
-         .select_from(a.outerjoin(r, join_on).outerjoin(st, st.c.report_id == r.c.id))
-         .order_by(a.c.province, a.c.city, a.c.county, a.c.name, r.c.id))
-    for cond in _where(scope, region, kind):
-        q = q.where(cond)
-    rows: dict[int, BoardRow] = {}
+         .select_from(a.outerjoin(nr, nr.c.id == newest if year is not None else sa.false())
+                      .outerjoin(st, st.c.report_id == nr.c.id))
+         .where(*conds).order_by(a.c.province, a.c.city, a.c.county, a.c.name, a.c.id))
+    newer = sa.exists().where(r2.c.year == nr.c.year, r2.c.agency_id == nr.c.agency_id, r2.c.id > nr.c.id)
+    has_errors = sa.func.coalesce(nr.c.n_errors, 0) > 0
+    summary = (sa.select(has_errors.label("has_errors"), st.c.status, sa.func.count(), sa.func.sum(nr.c.n_errors),
+                         sa.func.sum(nr.c.n_warnings), sa.func.sum(nr.c.n_uncertain))
+               .select_from(nr.join(a, a.c.id == nr.c.agency_id).outerjoin(st, st.c.report_id == nr.c.id))
+               .where(nr.c.year == year, ~newer, *conds).group_by(has_errors, st.c.status))
     with corpus.engine.connect() as c:
+        out.total = c.execute(sa.select(sa.func.count()).select_from(a).where(*conds)).scalar() or 0
+        reported = 0
+        for errs, review, n, e, w, u in (c.execute(summary) if year is not None else ()):
+            out.counts[report_status({"n_errors": 1 if errs else 0, "review": review})] += n
+            reported += n
+            out.totals["errors"] += e or 0
+            out.totals["warnings"] += w or 0
+            out.totals["uncertain"] += u or 0
+        out.counts["missing"] = out.total - reported
+        out.page = min(max(1, page), out.pages)
+        q = q.limit(out.per_page).offset((out.page - 1) * out.per_page)
         for x in c.execute(q):
-            rep = None if x.report_id is None else {"n_errors": x.n_errors, "review": x.review}
-            row = rows.get(x.id)
-            if row is None:
-                row = rows[x.id] = BoardRow(x.id, x.name, x.province, x.city, x.county, x.kind, "missing")
-            if rep is None:
-                continue
-            row.versions += 1                     # ordered by report id: the last one is the newest
-            row.report_id, row.status = x.report_id, report_status(rep)
-            row.n_errors, row.n_warnings, row.n_uncertain = x.n_errors or 0, x.n_warnings or 0, x.n_uncertain or 0
-    out.rows = list(rows.values())
+            row = BoardRow(x.id, x.name, x.province, x.city, x.county, x.kind, "missing")
+            if x.rid is not None:
+                row.report_id, row.versions = x.rid, x.versions
+                row.status = report_status({"n_errors": x.n_errors, "review": x.review})
+                row.n_errors, row.n_warnings, row.n_uncertain = x.n_errors or 0, x.n_warnings or 0, x.n_uncertain or 0
+            out.rows.append(row)
     return out

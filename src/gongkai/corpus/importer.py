@@ -203,8 +203,38 @@ def _results(job, paths, workers, executor, scheduler, pool_from: int = 4):
         import multiprocessing
         ctx = multiprocessing.get_context("forkserver")    # no fork of a process running other threads
     chunk = max(1, min(64, len(paths) // (workers * 8)))
-    with ProcessPoolExecutor(max_workers=min(workers, len(paths)), mp_context=ctx) as ex:
+    with ProcessPoolExecutor(max_workers=min(workers, len(paths)), mp_context=ctx, initializer=die_with,
+                             initargs=(os.getpid(),)) as ex:
         yield from ex.map(job, paths, chunksize=chunk)
+
+
+def die_with(pid: int) -> None:
+    """Worker initializer: end this worker when process ``pid`` (the importer or web server
+    that started the pool) ends.  A parent killed with -9 runs no clean-up, and its
+    workers would otherwise live on for good, blocked on a result nobody reads (and, under
+    forkserver, keep the fork server and the resource tracker alive with them)."""
+    import threading
+
+    def watch():
+        try:
+            fd = os.pidfd_open(pid)          # readable once the process has ended (Linux ≥ 5.3)
+        except (AttributeError, OSError):
+            fd = None
+        if fd is not None:
+            import select
+            select.select([fd], [], [])
+        else:
+            import time
+            while True:
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                except OSError:
+                    pass
+                time.sleep(1.0)
+        os._exit(1)
+    threading.Thread(target=watch, name="gongkai-parent-watch", daemon=True).start()
 
 
 def _dask_results(job, paths, scheduler):

@@ -349,11 +349,16 @@ def _claim(corpus, limit: int) -> list[_Work]:
 
 
 def _set(corpus, item_id: int, **values) -> None:
+    with corpus.engine.begin() as c:
+        _set_in(c, item_id, **values)
+
+
+def _set_in(c, item_id: int, **values) -> None:
+    """``_set`` on an open connection (inside the transaction that stores the document)."""
     it = S.upload_items
     if values.get("reason"):
         values["reason"] = one_line(values["reason"])
-    with corpus.engine.begin() as c:
-        c.execute(it.update().where(it.c.id == item_id).values(updated_at=_now(), **values))
+    c.execute(it.update().where(it.c.id == item_id).values(updated_at=_now(), **values))
 
 
 def one_line(text: str, limit: int = 300) -> str:
@@ -507,7 +512,7 @@ def _parse_and_store(corpus, ready: list[_Work], users: dict, workers, executor,
                "format": None if reader == NOT_REPORT else reader, "parser_version": PARSER_VERSION,
                "status": status, "error": error}
         try:
-            doc_id, written = corpus.store_document(doc, rep, True)
+            doc_id, written = corpus.store_document(doc, rep, True, also=_result_of(w, status, error, agency, year))
         except DocumentError as e:
             _set(corpus, w.id, status="failed", reason=_reason(str(e), w), agency=agency, year=year)
             continue
@@ -516,20 +521,25 @@ def _parse_and_store(corpus, ready: list[_Work], users: dict, workers, executor,
             raise
         if status == "ok":
             stored.append(doc_id)
-            _set(corpus, w.id, status="done", reason=None, document_id=doc_id, report_id=_report_of(corpus, doc_id),
-                 agency=agency, year=year)
-        elif status == NOT_REPORT:
-            _set(corpus, w.id, status="not_report", document_id=doc_id,
-                 reason=_reason(error, w) or "不是国家格式的政府信息公开年度报告")
-        else:
-            _set(corpus, w.id, status="failed", reason=_reason(error, w))
     if stored:
         from .t2prior import apply_for_documents
         apply_for_documents(corpus, stored)
     return len(ready)
 
 
-def _report_of(corpus, doc_id: int) -> int | None:
-    import sqlalchemy as sa
-    with corpus.engine.connect() as c:
-        return c.execute(sa.select(S.reports.c.id).where(S.reports.c.document_id == doc_id)).scalar()
+def _result_of(w: _Work, status: str, error: str | None, agency, year):
+    """The item's result, written in the transaction that stores its document: a server
+    killed in between leaves both or neither (never a stored document whose item is
+    queued again and then calls it a duplicate of itself)."""
+    from .importer import NOT_REPORT
+
+    def record(c, doc_id: int, report_id: int | None) -> None:
+        if status == "ok":
+            _set_in(c, w.id, status="done", reason=None, document_id=doc_id, report_id=report_id, agency=agency,
+                    year=year)
+        elif status == NOT_REPORT:
+            _set_in(c, w.id, status="not_report", document_id=doc_id,
+                    reason=_reason(error, w) or "不是国家格式的政府信息公开年度报告")
+        else:
+            _set_in(c, w.id, status="failed", reason=_reason(error, w))
+    return record

@@ -30,6 +30,7 @@ agencies = Table(
     Column("mapped_by", String(10), nullable=False, server_default="auto"),   # auto | user
     Column("level", String(10)),            # agency_types.toml: province city county township
 )
+Index("ix_agencies_place", agencies.c.province, agencies.c.city, agencies.c.county, agencies.c.name)  # board order
 
 agency_aliases = Table(
     "agency_aliases", metadata,             # every matching key an agency is known by (its own included)
@@ -82,6 +83,7 @@ reports = Table(
 )
 Index("ix_reports_agency_year", reports.c.agency_id, reports.c.year)
 Index("ix_reports_year", reports.c.year)
+Index("ix_reports_year_agency", reports.c.year, reports.c.agency_id, reports.c.id)     # the board's newest report
 
 fields = Table(
     "fields", metadata,
@@ -242,6 +244,7 @@ upload_items = Table(
 )
 Index("ix_upload_items_job", upload_items.c.job_id)
 Index("ix_upload_items_status", upload_items.c.status)
+Index("ix_upload_items_sha256", upload_items.c.sha256)
 
 # ---- the review (gongkai.corpus.review): corrections never overwrite the parse (cells)
 report_versions = Table(

@@ -233,23 +233,27 @@ class Corpus:
         ``replace`` is false.  See ``store_document``."""
         return self.store_document(doc, report, replace)[0]
 
-    def store_document(self, doc: dict, report: dict | None, replace: bool = True) -> tuple[int, bool]:
+    def store_document(self, doc: dict, report: dict | None, replace: bool = True,
+                       also=None) -> tuple[int, bool]:
         """As ``store``; returns (document id, written).  ``written`` is false when the same
         content was already stored and ``replace`` is false — also when another program
         stored it meanwhile (a concurrent insert of the same document is not an error).
-        Raises ``DocumentError`` for a failure of this document alone (the batch goes on)
-        and ``CorpusError`` when the database cannot be written (locked, full, gone)."""
+        ``also(connection, document id, report id or None)`` runs in the same transaction
+        when the document is written (an upload item's result: committed with the
+        document, or not at all).  Raises ``DocumentError`` for a failure of this document
+        alone (the batch goes on) and ``CorpusError`` when the database cannot be written
+        (locked, full, gone)."""
         from sqlalchemy.exc import IntegrityError
         for attempt in range(3):
             try:
-                return self._store_once(doc, report, replace)
+                return self._store_once(doc, report, replace, also)
             except IntegrityError as e:     # a concurrent insert (document or agency): look again
                 if attempt == 2:
                     raise self._write_error(doc, e) from None
             except Exception as e:
                 raise self._write_error(doc, e) from None
 
-    def _store_once(self, doc, report, replace):
+    def _store_once(self, doc, report, replace, also=None):
         with self.engine.begin() as c:
             old = c.exec_driver_sql(f"SELECT id FROM documents WHERE sha256 = {self._mark}",
                                     (doc["sha256"],)).scalar()
@@ -268,7 +272,9 @@ class Corpus:
                 new_agency = aid is None
                 if new_agency:
                     aid = agency_id(c, name)
-                self._insert_report(c, doc_id, aid, report)
+                rid = self._insert_report(c, doc_id, aid, report)
+            if also is not None:
+                also(c, doc_id, rid if report is not None else None)
         if report is not None and new_agency and aid is not None:
             self._agency_cache[name] = aid      # only once committed
         return doc_id, True

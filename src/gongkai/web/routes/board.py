@@ -10,6 +10,14 @@ from ..templating import render
 from .common import call, corpus, scope
 
 
+def _page(text: str | None) -> int:
+    if not text:
+        return 1
+    if not text.isdigit() or len(text) > 6 or int(text) < 1:
+        raise HTTPException(400, f"页码「{text[:20]}」无效")
+    return int(text)
+
+
 def _year(text: str | None) -> int | None:
     if not text:
         return None
@@ -20,7 +28,7 @@ def _year(text: str | None) -> int | None:
 
 async def board_page(request):
     q = request.query_params
-    year = _year(q.get("year"))
+    year, page = _year(q.get("year")), _page(q.get("page"))
     region = (q.get("region") or "").strip()[:100] or None
     kind = q.get("kind") or None
     if kind not in (None, *KIND_ZH):
@@ -28,7 +36,7 @@ async def board_page(request):
     sc = scope(request)
     error = None
     try:
-        b = await call(board, corpus(request), year, sc, region, kind)
+        b = await call(board, corpus(request), year, sc, region, kind, page)
     except AccountError as e:
         error = str(e)
         b = await call(board, corpus(request), year, sc, None, kind)
