@@ -258,6 +258,8 @@ def merge_agencies(corpus, keep: int, gone: int, by: str) -> Merged:
     with corpus.engine.begin() as c:
         k, g = agency_row(c, keep), agency_row(c, gone)
         n_reports = c.execute(r.update().where(r.c.agency_id == gone).values(agency_id=keep)).rowcount
+        c.execute(S.report_indicators.update().where(S.report_indicators.c.agency_id == gone)
+                  .values(agency_id=keep))
         c.execute(S.user_scopes.update().where(S.user_scopes.c.agency_id == gone).values(agency_id=keep))
         c.execute(a.update().where(a.c.parent_id == gone, a.c.id != keep).values(parent_id=keep))
         pairs = c.execute(sa.select(rel.c.parent_id, rel.c.child_id)

@@ -13,7 +13,6 @@ says 「样本不足（n=…）」.  ``explore(..., min_n=)`` overrides it.
 from __future__ import annotations
 
 import io
-import json
 import statistics
 from dataclasses import dataclass, field
 
@@ -21,7 +20,7 @@ from . import schema as S
 from .accounts import Scope, parse_region
 from .board import KIND_ZH, _where, regions, years
 from .export import check_format, write_table
-from .indicators import BY_ID, INDICATORS, Indicator, formula, parts_of
+from .indicators import BY_ID, INDICATORS, Indicator, formula
 from .store import CorpusError
 
 MIN_SAMPLE = 5            # reports where an indicator is defined, before its rate is shown or ranked
@@ -154,52 +153,66 @@ class Exploration:
                 "value_name": "合计比率" if ind.denominator else "合计", "n_name": "样本数"}
 
 
-def _report_rows(corpus, scope: Scope, f: Filters, region):
-    import sqlalchemy as sa
-    r, a = S.reports, S.agencies
-    q = (sa.select(r.c.id, r.c.year, a.c.province, a.c.city, a.c.county, a.c.kind, r.c.value_array,
-                   r.c.status_codes)
-         .select_from(r.outerjoin(a, a.c.id == r.c.agency_id)).order_by(r.c.id))
+def _base(q, scope: Scope, f: Filters, region):
+    """``q`` over report_indicators (one narrow row per report) joined to its agency,
+    narrowed to the scope and the filters."""
+    ri, a = S.report_indicators, S.agencies
+    q = q.select_from(ri.outerjoin(a, a.c.id == ri.c.agency_id))
     for cond in _where(scope, region, f.kind):
         q = q.where(cond)
     if f.years:
-        q = q.where(r.c.year.in_(f.years))
-    with corpus.engine.connect() as c:
-        return c.execute(q).all()
+        q = q.where(ri.c.year.in_(f.years))
+    return q
 
 
-def _summary(ind: Indicator, pairs: list[tuple], min_n: int) -> Summary:
-    """``pairs``: (numerator, denominator) of each report where ``ind`` is defined."""
-    s = Summary(ind, len(pairs), min_n)
-    if not pairs:
+def _num_den(ind: Indicator):
+    ri = S.report_indicators
+    return ri.c[f"{ind.id}_num"], (ri.c[f"{ind.id}_den"] if ind.denominator else None)
+
+
+def _aggregates(ind: Indicator) -> list:
+    """count, mean, Σ numerator, Σ denominator of ``ind`` (SQL; the stored numerator and
+    denominator are set only where the indicator is defined)."""
+    import sqlalchemy as sa
+    v = S.report_indicators.c[ind.id]
+    num, den = _num_den(ind)
+    return [sa.func.count(v), sa.func.avg(v), sa.func.sum(num), sa.func.sum(den) if den is not None else sa.null()]
+
+
+def _summary(ind: Indicator, n, mean, num, den, min_n: int, median=None) -> Summary:
+    s = Summary(ind, int(n or 0), min_n)
+    if not s.n:
         return s
+    s.mean, s.median = float(mean), median
     if ind.denominator:
-        vals = [num / den for num, den in pairs]
-        s.pooled = sum(float(n) for n, _ in pairs) / sum(float(d) for _, d in pairs)
+        s.pooled = float(num) / float(den) if den else None
     else:
-        vals = [float(num) for num, _ in pairs]
-        s.pooled = sum(vals)
-    s.mean, s.median = statistics.fmean(vals), statistics.median(vals)
+        s.pooled = float(num or 0)
     return s
 
 
-def _defined(ind: Indicator, values: dict):
-    num, den = parts_of(ind, values)
-    if num is None or (ind.denominator and not den):
-        return None
-    return (float(num), None if den is None else float(den))
+def _median(sorted_values: list) -> float | None:
+    return statistics.median(sorted_values) if sorted_values else None
 
 
-def _group_key(group: str, row) -> str:
+def _group_column(group: str):
+    return S.report_indicators.c.year if group == "year" else S.agencies.c[group]
+
+
+def _group_key(group: str, v) -> str:
     if group == "kind":
-        return KIND_ZH.get(row.kind or "", row.kind or UNKNOWN)
-    v = getattr(row, group)
+        return KIND_ZH.get(v or "", v or UNKNOWN)
     return UNKNOWN if v is None else str(v)
 
 
 def explore(corpus, scope: Scope, filters: Filters, min_n: int = MIN_SAMPLE) -> Exploration:
     """The exploration of the reports of ``scope`` that pass ``filters``.  A region the
-    page cannot read sets ``error`` and narrows to nothing (never to everything)."""
+    page cannot read sets ``error`` and narrows to nothing (never to everything).
+
+    Everything is summed in SQL over ``report_indicators``; the medians (of the chosen
+    indicator: overall and per group) come from one ordered read of its values — the
+    other indicators' cards show n, mean and the pooled rate."""
+    import sqlalchemy as sa
     min_n = max(1, int(min_n))
     out = Exploration(filters=filters, min_n=min_n, years=years(corpus, scope), regions=regions(corpus, scope))
     region = None
@@ -208,30 +221,33 @@ def explore(corpus, scope: Scope, filters: Filters, min_n: int = MIN_SAMPLE) -> 
             region = parse_region(filters.region)
         except CorpusError as e:
             out.error = str(e)
-            out.summaries = [_summary(i, [], min_n) for i in INDICATORS]
+            out.summaries = [_summary(i, 0, None, None, None, min_n) for i in INDICATORS]
             return out
-    fids = corpus.field_ids
-    per_ind: dict[str, list] = {i.id: [] for i in INDICATORS}
     chosen = BY_ID[filters.indicator]
-    grouped: dict[str, list] = {}
-    counts: dict[str, int] = {}
-    rows = _report_rows(corpus, scope, filters, region)
-    for row in rows:
-        values = {f: v for f, v, st in zip(fids, json.loads(row.value_array), row.status_codes) if st != "-"}
-        key = _group_key(filters.group, row)
-        counts[key] = counts.get(key, 0) + 1
-        grouped.setdefault(key, [])
-        for ind in INDICATORS:
-            p = _defined(ind, values)
-            if p is not None:
-                per_ind[ind.id].append(p)
-                if ind is chosen:
-                    grouped[key].append(p)
-    out.reports = len(rows)
-    out.summaries = [_summary(i, per_ind[i.id], min_n) for i in INDICATORS]
-    order = sorted(grouped, key=lambda k: (k == UNKNOWN, k))
-    out.groups = [Group(k, counts[k], _summary(chosen, grouped[k], min_n)) for k in order]
-    ranked = sorted((g for g in out.groups if g.summary.enough), key=lambda g: -g.summary.pooled)
+    gcol = _group_column(filters.group)
+    v = S.report_indicators.c[chosen.id]
+    cards = _base(sa.select(sa.func.count(), *[x for i in INDICATORS for x in _aggregates(i)]), scope, filters,
+                  region)
+    groups = _base(sa.select(gcol, sa.func.count(), *_aggregates(chosen)), scope, filters, region).group_by(gcol)
+    values = _base(sa.select(gcol, v), scope, filters, region).where(v.is_not(None)).order_by(gcol, v)
+    with corpus.engine.connect() as c:
+        total, *agg = c.execute(cards).one()
+        per_group = c.execute(groups).all()
+        ordered: dict = {}
+        every = []
+        for g, x in c.execute(values):
+            ordered.setdefault(g, []).append(x)
+            every.append(x)
+    every.sort()
+    out.reports = total or 0
+    out.summaries = [_summary(i, *agg[4 * k:4 * k + 4], min_n, _median(every) if i is chosen else None)
+                     for k, i in enumerate(INDICATORS)]
+    made = {}
+    for g, n_reports, n, mean, num, den in per_group:
+        key = _group_key(filters.group, g)
+        made[key] = Group(key, n_reports, _summary(chosen, n, mean, num, den, min_n, _median(ordered.get(g, []))))
+    out.groups = [made[k] for k in sorted(made, key=lambda k: (k == UNKNOWN, k))]
+    ranked = sorted((g for g in out.groups if g.summary.enough), key=lambda g: -(g.summary.pooled or 0))
     for i, g in enumerate(ranked, 1):
         g.rank = i
     return out

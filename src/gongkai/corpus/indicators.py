@@ -87,6 +87,20 @@ def compute(values: dict) -> dict:
     return out
 
 
+def stored_row(values: dict) -> dict:
+    """The ``report_indicators`` columns of one report: for each indicator its value
+    (``compute``) and, where the value is defined, its numerator and denominator, so that
+    pooled rates (Σ numerators ÷ Σ denominators) are sums in SQL (``explore``)."""
+    out = compute(values)
+    for ind in INDICATORS:
+        defined = out[ind.id] is not None
+        num, den = parts_of(ind, values) if defined else (None, None)
+        out[f"{ind.id}_num"] = None if num is None else float(num)
+        if ind.denominator:
+            out[f"{ind.id}_den"] = None if den is None else float(den)
+    return out
+
+
 def parts_of(ind: Indicator, values: dict) -> tuple:
     """(numerator, denominator) of one indicator (denominator None for a count)."""
     return _sum(ind.numerator, values), (_sum(ind.denominator, values) if ind.denominator else None)

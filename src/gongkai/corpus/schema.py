@@ -82,6 +82,27 @@ reports = Table(
     Column("suit_correction_rate", Float),
 )
 Index("ix_reports_agency_year", reports.c.agency_id, reports.c.year)
+
+
+def _indicator_columns():
+    from .indicators import INDICATORS
+    for ind in INDICATORS:
+        yield Column(ind.id, Float)
+        yield Column(f"{ind.id}_num", Float)
+        if ind.denominator:
+            yield Column(f"{ind.id}_den", Float)
+
+
+# one narrow row per report (migration 0008): what the corpus explorer aggregates in SQL
+# without reading the wide reports rows; agency_id and year copied from the report
+report_indicators = Table(
+    "report_indicators", metadata,
+    Column("report_id", Integer, ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    Column("agency_id", Integer, ForeignKey("agencies.id")),
+    Column("year", SmallInteger),
+    *_indicator_columns(),
+)
+Index("ix_report_indicators_year", report_indicators.c.year, report_indicators.c.agency_id)
 Index("ix_reports_year", reports.c.year)
 Index("ix_reports_year_agency", reports.c.year, reports.c.agency_id, reports.c.id)     # the board's newest report
 

@@ -319,6 +319,8 @@ class Corpus:
             c.exec_driver_sql(self._sql("cells", 9), [(rid,) + r for r in prep["cells"]])
         if prep["findings"]:
             c.exec_driver_sql(self._sql("findings", 10), [(rid,) + r for r in prep["findings"]])
+        c.execute(S.report_indicators.insert().values(report_id=rid, agency_id=aid, year=prep["report"]["year"],
+                                                      **prep["indicators"]))
         return rid
 
     def store_report(self, doc: dict, report) -> int:
@@ -335,6 +337,7 @@ def _delete_document(c, doc_id):
     if rid is not None:
         c.execute(S.cells.delete().where(S.cells.c.report_id == rid))
         c.execute(S.findings.delete().where(S.findings.c.report_id == rid))
+        c.execute(S.report_indicators.delete().where(S.report_indicators.c.report_id == rid))
         c.execute(S.reports.delete().where(S.reports.c.id == rid))
     c.execute(S.documents.delete().where(S.documents.c.id == doc_id))
 
@@ -395,7 +398,7 @@ def prepare(report, fields: list[str], as_float: bool) -> dict:
     tuples without the report id.  Cells: (field no, value, status, raw — None when
     printed exactly as the value —, reason, line, page, JSON of the rest of the
     provenance and the alternatives)."""
-    from .indicators import compute
+    from .indicators import INDICATORS, stored_row
     from .t2prior import narrative_numbers, stated_numbers
     meta = report.meta
     stated_of = None
@@ -442,14 +445,15 @@ def prepare(report, fields: list[str], as_float: bool) -> dict:
             value = float(value)
         cells.append((k, value, status, None if raw == printed else raw, reason, line, page, rest))
     sev = [f.severity for f in report.findings]
+    indicators = stored_row(numbers)
     row = dict(agency_raw=meta.get("agency"), year=meta.get("year"), format=meta.get("format"),
                t3_format=(meta.get("formats") or {}).get("t3"), date=meta.get("date"), n_uncertain=n_unc,
                n_errors=sev.count("error"), n_warnings=sev.count("warning"),
                value_array=json.dumps(vals, separators=(",", ":")), status_codes="".join(codes),
-               **compute(numbers))
+               **{i.id: indicators[i.id] for i in INDICATORS})
     findings = [("report", f.rule, f.severity, f.message, f.table,
                  json.dumps(list(f.fields), ensure_ascii=False) if f.fields else None,
                  json.dumps(list(f.lines)) if f.lines else None,
                  json.dumps(f.data, ensure_ascii=False, default=str) if f.data else None, None)
                 for f in report.findings]
-    return {"report": row, "cells": cells, "findings": findings}
+    return {"report": row, "cells": cells, "findings": findings, "indicators": indicators}

@@ -123,8 +123,7 @@ def refresh_counts(c, corpus, row, cells, findings) -> dict:
     """Write the report's derived columns from its effective ``cells`` and ``findings``
     (``None``: the stored ones): n_uncertain, n_errors and n_warnings (a dismissed
     finding is not counted), value_array, status_codes and the indicators.  Returns them."""
-    import sqlalchemy as sa
-    from ..indicators import compute
+    from ..indicators import stored_row
     stored_findings = findings is None
     if stored_findings:
         findings = finding_rows(c, row.id)
@@ -145,9 +144,11 @@ def refresh_counts(c, corpus, row, cells, findings) -> dict:
             if k is not None and x.version:
                 vals[k] = float(v) if hasattr(v, "as_tuple") else v
                 codes[k] = S.STATUS_CODE.get(x.status, "u")
+        indicators = stored_row(numbers)
         summary = {"n_uncertain": sum(x.status == "uncertain" for x in cells),
                    "value_array": json.dumps(vals, separators=(",", ":")), "status_codes": "".join(codes),
-                   **compute(numbers)}
+                   **{i.id: indicators[i.id] for i in INDICATORS}}
+        c.execute(S.report_indicators.update().where(S.report_indicators.c.report_id == row.id).values(**indicators))
     summary["n_errors"] = sum(f.severity == "error" for f in live)
     summary["n_warnings"] = sum(f.severity == "warning" for f in live)
     if not stored_findings:
