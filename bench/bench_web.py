@@ -491,7 +491,16 @@ def time_pages(a, server: Server, corpus) -> dict:
              ("report view (random)", lambda: f"/reports/{rng.choice(ids)}")]
     probe = c.get("/explore")
     if probe.status_code == 200:
-        pages.append(("explore", lambda: "/explore"))
+        with corpus.engine.connect() as c2:
+            provs = c2.execute(sa.select(S.agencies.c.province).where(S.agencies.c.province.is_not(None))
+                               .distinct()).scalars().all()
+        combos = [f"/explore?group={g}&indicator={i}" + (f"&year={y}" if y else "") + (f"&region={p}" if p else "")
+                  for g in ("year", "province", "city", "county", "kind")
+                  for i in ("disclosure_rate", "carry_rate", "applications", "denial_share")
+                  for y in (None, 2023, 2024) for p in (None, *provs[:4])]
+        rng.shuffle(combos)
+        pages.append(("explore (same page again: kept)", lambda: "/explore"))
+        pages.append(("explore (a new filter each time)", lambda: combos.pop()))
     else:
         print(f"/explore: not present (HTTP {probe.status_code})")
     out = {}
