@@ -24,9 +24,12 @@ USERS = {  # name: (role, regions, agencies)
     "审核员": ("reviewer", ("格尔木市", "海东市"), ()),
     "研究者": ("guest", (), ()),
 }
+HUAIAN = ("公安局", "财政局", "教育局", "司法局", "审计局", "交通运输局", "人民政府办公室")
 SEEDED = {  # agency: years of its synthetic reports (the researcher's and the admin's data)
-    "淮安市公安局": (2023, 2024), "淮安市财政局": (2023, 2024), "淮安市教育局": (2024,),
-    "咸宁市公安局": (2023, 2024), "榆林市审计局": (2023, 2024), "大理市教育局": (2024,),
+    **{"淮安市" + d: (2023, 2024) for d in HUAIAN},
+    **{"咸宁市" + d: (2023, 2024) for d in ("公安局", "财政局", "教育局")},
+    **{"榆林市" + d: (2022, 2023, 2024) for d in ("审计局", "司法局")},
+    "大理市教育局": (2024,),
 }
 # A CSP violation is reported to the console too; this listener makes sure it is seen even
 # where Chromium reports it quietly (installed before any script of the page runs).
@@ -79,7 +82,7 @@ def seed(corpus, folder: Path, seed_: int = 3) -> None:
     paths = []
     for agency, years in SEEDED.items():
         for year in years:
-            text, _ = synth.write(synth.random_values(rng, "2021", scale=20), "clean", "2021", rng,
+            text, _ = synth.write(synth.random_values(rng, "2021", scale=60), "clean", "2021", rng,
                                   agency=agency, year=year)
             p = folder / f"{agency}{year}.txt"
             p.write_text(text, encoding="utf-8")

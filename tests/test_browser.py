@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import re
 import zipfile
@@ -213,4 +214,136 @@ def test_reviewer_journey(live, watched, tmp_path):
     assert {r[9] for r in got[1:]} <= board_ids
     assert all(r[1].startswith(("青海省", "格尔木市", "海东市")) for r in got[1:]), [r[1] for r in got[1:]]
     assert not any(r[0] == "格尔木市公安局" and r[2].startswith("t3.") and "总计" in r[4] for r in got[1:])
+    clean(w)
+
+
+# ------------------------------------------------------------------------------ researcher
+
+def table_of(pg, selector: str) -> list[list[str]]:
+    return [[td.strip() for td in tr.locator("td").all_inner_texts()]
+            for tr in pg.locator(f"{selector} tbody tr").all()]
+
+
+def chart_drawn(pg) -> dict:
+    pg.wait_for_selector("#explore-chart[data-rendered='1'] canvas")
+    box = pg.locator("#explore-chart canvas").first.bounding_box()
+    assert box and box["width"] > 100 and box["height"] > 100, box
+    return box
+
+
+def test_researcher_journey(live, watched, tmp_path):
+    w = watched(viewport=(1400, 1000))
+    pg = w.page
+    w.login("研究者")
+    assert pg.locator(".who .role-guest").count() == 1
+
+    # 语料浏览: the chart is drawn; a filter through the form changes the table
+    w.goto("/explore")
+    chart_drawn(pg)
+    before = table_of(pg, "#explore-table")
+    all_reports = int(pg.inner_text("#n-reports"))
+    assert all_reports >= sum(len(y) for y in K.SEEDED.values())
+    assert {r[0] for r in before} >= {"2023", "2024"}, before
+    pg.select_option(".explore-form select[name=region]", "淮安市")
+    pg.check(".explore-form input[name=year][value='2024']")
+    with pg.expect_navigation():
+        pg.click(".explore-form button[type=submit]")
+    assert "region=" in pg.url and "year=2024" in pg.url, pg.url
+    chart_drawn(pg)
+    huaian_2024 = sum(1 for a, ys in K.SEEDED.items() if a.startswith("淮安市") and 2024 in ys)
+    assert int(pg.inner_text("#n-reports")) == huaian_2024
+    after = table_of(pg, "#explore-table")
+    assert after != before
+    assert [r[0] for r in after] == ["2024"] and after[0][1] == str(huaian_2024), after
+    drawn = json.loads(pg.get_attribute("#explore-chart", "data-chart"))
+    assert [str(g) for g in drawn["groups"]] == [r[0] for r in after], drawn
+    assert pg.locator(".explore-form select[name=region]").input_value() == "淮安市"
+    assert pg.locator(".explore-form input[name=year][value='2024']").is_checked()
+
+    # its CSV: the same rows as the table on the screen
+    with pg.expect_download() as dl:
+        pg.click(".downloads a[href^='/explore/download.csv']")
+    path = tmp_path / "explore.csv"
+    dl.value.save_as(path)
+    got = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    header = [th.strip() for th in pg.locator("#explore-table thead th").all_inner_texts()]
+    assert got[0] == header
+    assert got[1:] == [[("" if v == "—" else v) for v in r] for r in after]      # '—' on the screen: none
+
+    # 报告对照: a report of 淮安市公安局 and its previous year, differences highlighted
+    w.goto("/?year=2024&region=淮安市")
+    board = board_rows(pg)
+    assert set(board) >= {"淮安市公安局", "淮安市财政局"}, board
+    with pg.expect_navigation():
+        pg.click(f'#board a[href="{board["淮安市公安局"]["href"]}"]')
+    assert pg.locator(".cell-form, .state-form, .finding-form").count() == 0     # a guest only reads
+    with pg.expect_navigation():
+        pg.click("a#vs-last-year")
+    assert "/compare?" in pg.url
+    heads = pg.inner_text("#compare-indicators thead")
+    assert "淮安市公安局" in heads and "2023 年度" in heads and "2024 年度" in heads, heads
+    n_differ = int(pg.inner_text("#n-differ"))
+    differs = pg.locator("table.compare tr.differs[data-field]")
+    assert n_differ > 0 and differs.count() == n_differ
+    same = pg.locator("table.compare tr[data-field]:not(.differs)")
+    assert same.count() > 0
+    colour = "el => getComputedStyle(el).backgroundColor"
+    hot = differs.first.locator("td").nth(1).evaluate(colour)
+    plain = same.first.locator("td").nth(1).evaluate(colour)
+    assert hot != plain and hot not in ("rgba(0, 0, 0, 0)", "transparent"), (hot, plain)
+    a, b = differs.first.locator("td").nth(1).inner_text(), differs.first.locator("td").nth(2).inner_text()
+    assert a != b
+    sa, sb = same.first.locator("td").nth(1).inner_text(), same.first.locator("td").nth(2).inner_text()
+    assert sa == sb
+    clean(w)
+
+
+# ------------------------------------------------------------------------------ admin
+
+def report_of(corpus, agency: str, year: int) -> int:
+    import sqlalchemy as sa
+    from gongkai.corpus import schema as S
+    with corpus.engine.connect() as c:
+        return c.execute(sa.select(sa.func.max(S.reports.c.id))
+                         .select_from(S.reports.join(S.agencies, S.agencies.c.id == S.reports.c.agency_id))
+                         .where(S.agencies.c.name == agency, S.reports.c.year == year)).scalar_one()
+
+
+def test_admin_journey(live, watched):
+    w = watched()
+    pg = w.page
+    w.login("admin")
+    w.goto("/admin/users")
+    form = pg.locator("form[action='/admin/users']")
+    form.locator("input[name=name]").fill("淮安审核员")
+    form.locator("select[name=role]").select_option("reviewer")
+    form.locator("input[name=password]").fill("huaian-password-1")
+    form.locator("input[name=regions]").fill("淮安市")
+    with pg.expect_navigation():
+        form.locator("button[type=submit]").click()
+    assert "已添加用户「淮安审核员」" in pg.inner_text("p.notice")
+    row = pg.locator("table.grid tbody tr", has=pg.locator("td", has_text="淮安审核员")).first
+    cells = [t.strip() for t in row.locator("td").all_inner_texts()]
+    assert cells[1] == "审核人" and cells[2] == "淮安市" and cells[3] == "启用", cells
+    w.logout()
+
+    # the new reviewer sees 淮安市 only
+    w.login("淮安审核员", "huaian-password-1")
+    w.goto("/?year=2024")
+    board = board_rows(pg)
+    huaian = {a for a in K.SEEDED if a.startswith("淮安市")}
+    assert {a for a, r in board.items() if r["href"]} == huaian, board
+    assert all(r["region"] == "淮安市" for r in board.values()), board
+    options = pg.locator("form.filters select[name=region] option").all_inner_texts()
+    assert options == ["全部", "淮安市"], options
+    w.goto("/explore")
+    assert int(pg.inner_text("#n-reports")) == sum(len(ys) for a, ys in K.SEEDED.items() if a in huaian)
+    own = report_of(live.corpus, "淮安市公安局", 2024)
+    w.goto(f"/reports/{own}")
+    assert "淮安市公安局" in pg.inner_text(".page-head h1")
+    other = report_of(live.corpus, "咸宁市公安局", 2024)
+    w.goto(f"/reports/{other}", status=404)
+    assert "咸宁" not in pg.inner_text("main") and "不在您的权限范围内" in pg.inner_text("main")
+    w.goto(f"/compare?a={other}&b={own}", status=404)
+    w.goto("/admin/users", status=403)
     clean(w)
