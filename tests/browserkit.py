@@ -61,9 +61,7 @@ def cheap_argon2():
 def wrong_total_sample(folder: Path) -> Path:
     """Sample 000 (格尔木市公安局 2024) with its 表三 本年新收 printed with a total of 2 where
     the six columns add up to 1 (line 267 of the text)."""
-    from gongkai.bundled import sample_files
-    src = Path(next(f for f in sample_files() if f.endswith("000_ab214c7b681a9243.txt")))
-    lines = src.read_text(encoding="utf-8").split("\n")
+    lines = sample("000_").read_text(encoding="utf-8").split("\n")
     assert lines[266].startswith("一、本年新收政府信息公开申请数量"), lines[266]
     lines[266] = "一、本年新收政府信息公开申请数量 1 0 0 0 0 0 2"
     out = Path(folder) / "格尔木市公安局2024年政府信息公开工作年度报告.txt"
@@ -71,8 +69,32 @@ def wrong_total_sample(folder: Path) -> Path:
     return out
 
 
+def sample(stem: str) -> Path:
+    """A bundled sample by the start of its file name."""
+    from gongkai.bundled import sample_files
+    return Path(next(f for f in sample_files() if Path(f).name.startswith(stem)))
+
+
+def upload_folder(folder: Path) -> list[Path]:
+    """A reviewer's folder of mixed files: samples 001 (格尔木市 2024) and 004 (海东市平安区公安局
+    2023), sample 000 with a wrong total, a PDF of random bytes, and a ZIP of sample 003 (海东市公安局
+    2021) and sample 002 (洛阳市公安局偃师分局 2024, outside a 青海 reviewer's scope)."""
+    import os
+    import zipfile
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    broken = folder / "损坏的年报.pdf"
+    broken.write_bytes(b"%PDF-1.7\n" + os.urandom(3000))
+    archive = folder / "海东与洛阳.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(sample("003_"), "海东市公安局2021.txt")
+        z.write(sample("002_"), "洛阳市公安局偃师分局2024.txt")
+    return [sample("001_"), sample("004_"), wrong_total_sample(folder), broken, archive]
+
+
 def seed(corpus, folder: Path, seed_: int = 3) -> None:
-    """SEEDED's reports (synthetic, values at a modest scale) imported, and USERS added."""
+    """SEEDED's reports (synthetic) and sample 002 (洛阳市公安局偃师分局 2024: stored, but outside the
+    reviewer's scope, so their upload of it is refused, not shown as stored) imported; USERS added."""
     from gongkai import synth
     from gongkai.corpus.accounts import add_user
     from gongkai.corpus.importer import import_paths
@@ -87,6 +109,7 @@ def seed(corpus, folder: Path, seed_: int = 3) -> None:
             p = folder / f"{agency}{year}.txt"
             p.write_text(text, encoding="utf-8")
             paths.append(str(p))
+    paths.append(str(sample("002_")))
     s = import_paths(corpus, paths, workers=1)
     assert s.imported == len(paths) and not s.problems, s.problems
     for name, (role, regions, agencies) in USERS.items():

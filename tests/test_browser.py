@@ -16,17 +16,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import zipfile
-from pathlib import Path
 
 import pytest
 
 import browserkit as K
-
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "src" / "gongkai" / "samples"
 
 
 @pytest.fixture(scope="module")
@@ -65,19 +59,6 @@ def clean(w: K.Watched) -> None:
 
 # ------------------------------------------------------------------------------ reviewer
 
-def upload_folder(folder: Path) -> list[Path]:
-    """The reviewer's folder: two samples, one with a wrong total, a broken PDF, a ZIP of two."""
-    folder.mkdir(parents=True, exist_ok=True)
-    broken = folder / "损坏的年报.pdf"
-    broken.write_bytes(b"%PDF-1.7\n" + os.urandom(3000))
-    archive = folder / "海东与洛阳.zip"
-    with zipfile.ZipFile(archive, "w") as z:
-        z.write(SAMPLES / "003_5f1914cbe288c934.txt", "海东市公安局2021.txt")           # in scope
-        z.write(SAMPLES / "002_98b9844beaabac24.txt", "洛阳市公安局偃师分局2024.txt")   # outside: refused
-    return [SAMPLES / "001_b58105edacdfa4c5.txt", SAMPLES / "004_d39532dc038eb6d6.txt",
-            K.wrong_total_sample(folder), broken, archive]
-
-
 def job_rows(pg) -> dict[str, dict]:
     out = {}
     for tr in pg.locator("#job-rows table.jobs tbody tr").all():
@@ -113,7 +94,7 @@ def test_reviewer_journey(live, watched, tmp_path):
 
     # upload a folder through the file input
     w.goto("/upload")
-    files = upload_folder(tmp_path / "folder")
+    files = K.upload_folder(tmp_path / "folder")
     pg.set_input_files("#files", [str(f) for f in files])
     assert pg.inner_text("#dz-list").startswith("已选择 5 个文件")
     with pg.expect_navigation():
@@ -134,7 +115,8 @@ def test_reviewer_journey(live, watched, tmp_path):
     assert by_name["海东与洛阳.zip › 海东市公安局2021.txt"]["status"] == "已导入"
     assert by_name["海东与洛阳.zip › 海东市公安局2021.txt"]["year"] == "2021"
     refused = by_name["海东与洛阳.zip › 洛阳市公安局偃师分局2024.txt"]
-    assert refused["status"] == "已拒绝" and "权限" in refused["reason"], refused
+    assert refused["status"] == "已拒绝" and "权限" in refused["reason"], refused    # stored, but not theirs
+    assert "查看" not in refused["reason"] and "已收录" not in refused["reason"], refused
     broken = by_name["损坏的年报.pdf"]
     assert broken["status"] == "失败", broken
     assert broken["reason"] and "\n" not in broken["reason"] and "Traceback" not in broken["reason"], broken
