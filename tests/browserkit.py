@@ -2,7 +2,8 @@
 browser journeys (tests/test_browser.py) and the screenshots (scripts/screenshots.py).
 
 ``live_server`` starts uvicorn in a thread over a temporary SQLite corpus (with the
-background upload worker, one in-process parser) and stops it at the end; ``seed`` puts
+background upload worker, one in-process parser, which a test may hold: ``UploadGate``) and
+stops it at the end; ``seed`` puts
 reports of a few agencies in two years in it (synthetic, clean text) and users of every
 role.  ``Watched`` wraps a page: it logs in through the form and collects console errors,
 uncaught exceptions and CSP violations, so that a journey can assert there were none."""
@@ -116,22 +117,50 @@ def seed(corpus, folder: Path, seed_: int = 3) -> None:
         add_user(corpus, name, role, PASSWORD, regions, agencies)
 
 
+class UploadGate:
+    """Holds the app's upload worker while a test looks at a job still waiting: the job page
+    must be seen queued before the (fast) import finishes, not by luck of timing."""
+
+    def __init__(self):
+        self._open = threading.Event()
+        self._open.set()
+
+    def wrap(self, run_pending):
+        def gated(*args, **kw):
+            self._open.wait(60)
+            return run_pending(*args, **kw)
+        return gated
+
+    @contextlib.contextmanager
+    def held(self):
+        self._open.clear()
+        try:
+            yield
+        finally:
+            self._open.set()
+
+
 @dataclass
 class Live:
     base: str
     corpus: object
     folder: Path
+    uploads: UploadGate
 
 
 @contextlib.contextmanager
 def live_server(folder: Path, corpus=None):
     """A server over ``corpus`` (default: a new SQLite one in ``folder``), uploads spooled in
     ``folder``/spool and imported by the app's worker; stopped when the block ends."""
+    import pytest
     import uvicorn
-    from gongkai.corpus import Corpus
+    from gongkai.corpus import Corpus, jobs
     from gongkai.web import create_app
     folder = Path(folder)
     corpus = corpus or Corpus(str(folder / "corpus.db"))
+    gate = UploadGate()
+    patch = pytest.MonkeyPatch()
+    patch.setattr(jobs, "run_pending", gate.wrap(jobs.run_pending))     # the worker imports it when it starts
     app = create_app(corpus=corpus, secret=SECRET, spool=folder / "spool", worker=True, workers=1)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -139,16 +168,17 @@ def live_server(folder: Path, corpus=None):
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="gongkai-live", daemon=True)
     thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the live server did not start")
-        time.sleep(0.02)
     try:
-        yield Live(f"http://127.0.0.1:{port}", corpus, folder)
+        deadline = time.monotonic() + 20
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the live server did not start")
+            time.sleep(0.02)
+        yield Live(f"http://127.0.0.1:{port}", corpus, folder, gate)
     finally:
         server.should_exit = True
         thread.join(15)
+        patch.undo()
 
 
 @contextlib.contextmanager

@@ -36,6 +36,10 @@ def live(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
+    try:
+        K.chromium_path()
+    except RuntimeError as e:                     # a failure, never a skip
+        pytest.fail(str(e), pytrace=False)
     with K.chromium() as b:
         yield b
 
@@ -97,14 +101,19 @@ def test_reviewer_journey(live, watched, tmp_path):
     files = K.upload_folder(tmp_path / "folder")
     pg.set_input_files("#files", [str(f) for f in files])
     assert pg.inner_text("#dz-list").startswith("已选择 5 个文件")
-    with pg.expect_navigation():
-        pg.click("#upload-form button[type=submit]")
-    assert re.search(r"/jobs/\d+$", pg.url), pg.url
-    pg.evaluate("window.__same_page = true")          # gone if the page were loaded again
-    active_at_first = pg.locator("#job-rows[hx-get]").count() == 1
+    with live.uploads.held():                         # the worker waits until the page has been seen waiting
+        with pg.expect_navigation():
+            pg.click("#upload-form button[type=submit]")
+        assert re.search(r"/jobs/\d+$", pg.url), pg.url
+        assert pg.locator("#job-rows[hx-get]").count() == 1
+        assert "本页自动刷新" in pg.inner_text("#job-rows")
+        assert pg.locator("#job-rows .badge", has_text="排队中").count() == 5
+        assert pg.locator("#job-rows tr", has_text="洛阳市公安局偃师分局2024.txt").locator(".badge").inner_text() \
+            == "已拒绝"                                  # content stored already: decided at once, not parsed
+        pg.evaluate("window.__same_page = true")      # gone if the page were loaded again
     pg.wait_for_selector("#job-rows:not([hx-get])", timeout=60_000)     # htmx swapped in the final rows
-    assert active_at_first, "the job was already finished when its page first loaded"
     assert pg.evaluate("window.__same_page === true"), "the job page was reloaded instead of updating itself"
+    assert "本页自动刷新" not in pg.inner_text("#job-rows")
     rows = job_rows(pg)
     assert len(rows) == 6, rows
     by_name = dict(rows)
