@@ -254,6 +254,32 @@ def test_scopes_staff_only_their_agency_reviewer_only_their_region_guest_never(e
     assert "上传报告" not in guest.get("/").text and "上传报告" in staff.get("/").text
 
 
+def test_stored_content_outside_the_scope_is_refused_not_shown(env):
+    """Found by the browser journey: a reviewer uploading a file whose content is stored as a
+    report of another region got 「重复 · 同一文件已收录（洛阳市公安局偃师分局 2024 年度）」 and its
+    link — the existence and id of a report outside their scope."""
+    from gongkai.corpus.importer import import_paths
+    corpus, _ = env
+    staff = client_of(env, "staff_golmud")
+    job_id(upload(staff, [("mine.txt", GOLMUD_POLICE.read_bytes(), "text/plain")]))
+    run(env)
+    rev = client_of(env, "rev_haidong")
+    job = job_id(upload(rev, [("golmud.txt", GOLMUD_POLICE.read_bytes(), "text/plain"),     # stored: at once
+                              ("luoyang.txt", LUOYANG.read_bytes(), "text/plain")]))        # stored while queued
+    assert import_paths(corpus, [str(LUOYANG)], workers=1).imported == 1
+    run(env)
+    got = items(env, job)
+    for name, agency in (("golmud.txt", "格尔木市公安局"), ("luoyang.txt", "洛阳市公安局偃师分局")):
+        assert got[name].status == "refused", (name, got[name])
+        assert got[name].report_id is None and got[name].document_id is None
+        assert agency in got[name].reason and "权限范围" in got[name].reason and "已收录" not in got[name].reason
+    page = rev.get(f"/jobs/{job}").text
+    assert "已收录" not in page and "/reports/" not in page
+    admin = client_of(env, "admin")             # within the scope it is still the duplicate, with its link
+    job2 = job_id(upload(admin, [("again.txt", LUOYANG.read_bytes(), "text/plain")]))
+    assert items(env, job2)["again.txt"].status == "duplicate" and items(env, job2)["again.txt"].report_id
+
+
 class _Server:
     """A loopback HTTP server: /report.txt (a sample), /flaky (500, then the sample), /big."""
 

@@ -165,7 +165,7 @@ def add_files(corpus, user, files: list[Received], spool: Path, limits: UploadLi
         row = {"name": r.name[:300], "blob": blob, "size": r.size, "sha256": r.sha256, "status": "queued"}
         doc = known.get(r.sha256)
         if doc is not None and doc["status"] != "error":
-            row.update(_duplicate_of_document(doc))
+            row.update(_duplicate_of_document(corpus, user, doc))
         elif r.sha256 in seen:
             row.update(status="duplicate", reason=f"与本次上传的「{seen[r.sha256]}」内容相同，未重复导入")
         seen.setdefault(r.sha256, r.name)
@@ -200,13 +200,20 @@ def _documents_by_hash(corpus, hashes) -> dict:
     out = {}
     with corpus.engine.connect() as c:
         for row in c.execute(sa.select(d.c.id, d.c.sha256, d.c.status, r.c.id.label("report_id"), r.c.agency_raw,
-                                       r.c.year).select_from(d.outerjoin(r, r.c.document_id == d.c.id))
+                                       r.c.agency_id, r.c.year).select_from(d.outerjoin(r, r.c.document_id == d.c.id))
                              .where(d.c.sha256.in_(list(set(hashes))))):
             out[row.sha256] = dict(row._mapping)
     return out
 
 
-def _duplicate_of_document(doc: dict) -> dict:
+def _duplicate_of_document(corpus, user, doc: dict) -> dict:
+    """The item of a file whose content is stored already: a duplicate with a link — or,
+    when the stored report's agency is outside the uploader's scope, refused like any
+    report of that agency (neither its existence nor its id is shown)."""
+    if doc.get("report_id") is not None:
+        why = _scope_check(corpus, user, doc.get("agency_raw"), doc.get("agency_id"))
+        if why:
+            return {"status": "refused", "reason": why, "agency": doc.get("agency_raw"), "year": doc.get("year")}
     if doc["status"] == "not_report":
         why = "同一文件此前已登记为非年报文档，未重复导入"
     else:
@@ -395,9 +402,10 @@ def _fetch(corpus, w: _Work, spool: Path, limits: UploadLimits, fetcher) -> bool
     return True
 
 
-def _scope_check(corpus, user, agency: str | None) -> str | None:
+def _scope_check(corpus, user, agency: str | None, known_id: int | None = None) -> str | None:
     """Why ``user`` may not store a report of ``agency`` (None: they may).  The agency is
-    resolved as an import would resolve it, inside a transaction that is rolled back."""
+    ``known_id`` (a stored report's), or resolved as an import would resolve it, inside a
+    transaction that is rolled back."""
     import sqlalchemy as sa
     from .accounts import AccountError, scope_of
     from .agencies import agency_id
@@ -409,13 +417,13 @@ def _scope_check(corpus, user, agency: str | None) -> str | None:
         return str(e)
     if scope.everything:
         return None
-    if not agency:
+    if not agency and known_id is None:
         return "未能从内容识别报告的机关，无法确认属于您的权限范围：请联系审核人或管理员导入"
     a = S.agencies
     with corpus.engine.connect() as c:
         tx = c.begin()
         try:
-            aid = agency_id(c, agency)
+            aid = known_id if known_id is not None else agency_id(c, agency)
             ok = aid is not None and c.execute(sa.select(a.c.id).where(a.c.id == aid, scope.condition())).first()
         finally:
             tx.rollback()
@@ -471,7 +479,7 @@ def run_pending(corpus, spool: Path, limits: UploadLimits = UploadLimits(), work
                 continue
             known = _documents_by_hash(corpus, [w.sha256]).get(w.sha256)
             if known is not None and known["status"] != "error":
-                _set(corpus, w.id, **_duplicate_of_document(known))
+                _set(corpus, w.id, **_duplicate_of_document(corpus, users.get(w.user_id), known))
                 finished += 1
                 continue
             w.path = str((spool / w.blob).resolve())
