@@ -98,3 +98,24 @@ def test_assets_are_vendored_and_packaged():
     extras = data["project"]["optional-dependencies"]
     for dep in ("starlette", "uvicorn", "jinja2", "argon2-cffi", "itsdangerous", "python-multipart"):
         assert any(x.startswith(dep) for x in extras["web"]) and any(x.startswith(dep) for x in extras["test"])
+
+
+def test_upload_limits_and_workers_reach_the_app(tmp_path, monkeypatch, capsys):
+    import gongkai.web as web
+    from gongkai.corpus.spool import MB, UploadLimits
+    got = {}
+    monkeypatch.setattr(web, "serve", lambda db, **kw: got.update(kw, db=db))
+    db = str(tmp_path / "c.db")
+    code, _out, err = _main(monkeypatch, capsys, "web", "--db", db, "--max-upload-mb", "3", "--workers", "1")
+    assert code == 0, err
+    assert got["upload_limits"] == UploadLimits(max_file_bytes=3 * MB) and got["workers"] == 1
+    assert got["executor"] == "process" and got["db"] == db
+    got.clear()
+    _main(monkeypatch, capsys, "web", "--db", db)
+    assert got["upload_limits"] == UploadLimits() and got["workers"] is None
+    for args, msg in ((("--max-upload-mb", "0"), "--max-upload-mb 应在 1 到 10000 之间"),
+                      (("--workers", "0"), "--workers 应为正整数"),
+                      (("--executor", "dask"), "--executor dask 需要 --scheduler")):
+        got.clear()
+        code, _out, err = _main(monkeypatch, capsys, "web", "--db", db, *args)
+        assert code == 2 and msg in err and not got, (args, err)

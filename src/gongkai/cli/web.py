@@ -34,11 +34,26 @@ def cmd_web(args) -> int:
         import signal
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        web.serve(db, host=args.host, port=args.port, public=args.public, secret=args.secret, https=args.https)
+        web.serve(db, host=args.host, port=args.port, public=args.public, secret=args.secret, https=args.https,
+                  **upload_options(args))
     finally:
         if demo is not None:
             demo.cleanup()
     return EXIT_OK
+
+
+def upload_options(args) -> dict:
+    """The upload limits and the import workers from the command line (``create_app``'s)."""
+    from ..corpus.spool import MB, UploadLimits
+    from ..errors import GongkaiError
+    if args.max_upload_mb is not None and not 1 <= args.max_upload_mb <= 10_000:
+        raise GongkaiError(f"--max-upload-mb 应在 1 到 10000 之间（收到 {args.max_upload_mb}）")
+    if args.workers is not None and args.workers < 1:
+        raise GongkaiError(f"--workers 应为正整数（收到 {args.workers}）")
+    if args.executor == "dask" and not args.scheduler:
+        raise GongkaiError("--executor dask 需要 --scheduler（Dask 调度器地址，如 tcp://127.0.0.1:8786）")
+    limits = UploadLimits() if args.max_upload_mb is None else UploadLimits(max_file_bytes=args.max_upload_mb * MB)
+    return {"upload_limits": limits, "workers": args.workers, "executor": args.executor, "scheduler": args.scheduler}
 
 
 def _password(args) -> str:
@@ -73,6 +88,10 @@ def add_parser(sub):
     p.add_argument("--secret", default=None, help="签名会话 Cookie 的密钥（默认取环境变量 GONGKAI_WEB_SECRET，"
                                                   "否则首次启动时生成并保存在数据库旁，权限 0600）")
     p.add_argument("--https", action="store_true", help="经 HTTPS 访问（或位于 HTTPS 反向代理之后）：Cookie 加 Secure")
+    p.add_argument("--max-upload-mb", type=int, default=None, help="每个上传文件（含压缩包内每个文件、每个网址）的大小上限，MB（默认 100）")
+    p.add_argument("--workers", type=int, default=None, help="后台解析进程数（默认 CPU 核数）")
+    p.add_argument("--executor", choices=["process", "dask"], default="process", help="后台解析方式（默认 process）")
+    p.add_argument("--scheduler", help="Dask 调度器地址（--executor dask 时必填）")
     p.add_argument("--demo", action="store_true", help="演示：新建临时数据库，导入随附样例，创建管理员并显示其密码")
     p.set_defaults(func=guarded(cmd_web))
     ws = p.add_subparsers(dest="web_cmd", title="子命令", metavar="adduser")

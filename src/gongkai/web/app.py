@@ -96,8 +96,11 @@ def create_app(db_url: str | None = None, secret: str | None = None, public: boo
 
 
 def serve(db_url: str | None = None, host: str = "127.0.0.1", port: int = 8000, public: bool = False,
-          secret: str | None = None, https: bool = False) -> None:
-    """Run the app under uvicorn (one process; proxy headers trusted from loopback only)."""
+          secret: str | None = None, https: bool = False, upload_limits=None, workers: int | None = None,
+          executor: str = "process", scheduler: str | None = None) -> None:
+    """Run the app under uvicorn (one process; proxy headers trusted from loopback only);
+    the upload options as ``create_app``'s."""
     import uvicorn
-    app = create_app(db_url, secret=secret, public=public, https=https)
+    app = create_app(db_url, secret=secret, public=public, https=https, upload_limits=upload_limits,
+                     workers=workers, executor=executor, scheduler=scheduler)
     uvicorn.run(app, host=host, port=port, proxy_headers=True, server_header=False, log_level="info")
