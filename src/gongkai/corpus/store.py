@@ -30,6 +30,11 @@ class DocumentError(CorpusError):
     """One document cannot be written (its data, not the database): recorded, the batch goes on."""
 
 
+class ReviewKept(DocumentError):
+    """A re-parse that gave no report for a reviewed report: the stored report and its
+    review are kept unchanged (the document is not replaced)."""
+
+
 def db_url(url: str | None) -> str:
     """A URL (``sqlite:///path``, ``postgresql://…``) or a plain file path → SQLAlchemy URL."""
     url = url or os.environ.get("GONGKAI_DB") or DEFAULT_DB
@@ -244,6 +249,8 @@ class Corpus:
         for attempt in range(3):
             try:
                 return self._store_once(doc, report, replace)
+            except ReviewKept:
+                raise
             except IntegrityError as e:     # a concurrent insert (document or agency): look again
                 if attempt == 2:
                     raise self._write_error(doc, e) from None
@@ -254,25 +261,62 @@ class Corpus:
         with self.engine.begin() as c:
             old = c.exec_driver_sql(f"SELECT id FROM documents WHERE sha256 = {self._mark}",
                                     (doc["sha256"],)).scalar()
-            if old is not None:
-                if not replace:
-                    return old, False
-                _delete_document(c, old)
-            doc_id = self._insert_returning(c, "documents", {**doc, "imported_at": _now(self.as_float)})
+            if old is not None and not replace:
+                return old, False
+            aid = new_agency = name = None
             if report is not None:
-                from .agencies import agency_id
                 name = report["report"]["agency_raw"]
-                aid = self._agency_cache.get(name)
-                if aid is not None and c.exec_driver_sql(f"SELECT 1 FROM agencies WHERE id = {self._mark}",
-                                                         (aid,)).first() is None:
-                    aid = None                  # merged into another agency since (catalogue.merge)
-                new_agency = aid is None
-                if new_agency:
-                    aid = agency_id(c, name)
-                self._insert_report(c, doc_id, aid, report)
+                aid, new_agency = self._agency_of(c, name)
+            if old is None:
+                doc_id = self._insert_returning(c, "documents", {**doc, "imported_at": _now(self.as_float)})
+                if report is not None:
+                    self._insert_report(c, doc_id, aid, report)
+            else:
+                doc_id = old
+                self._replace_document(c, old, doc, aid, report)
         if report is not None and new_agency and aid is not None:
             self._agency_cache[name] = aid      # only once committed
         return doc_id, True
+
+    def _agency_of(self, c, name) -> tuple[int | None, bool]:
+        """(the agency id for the printed name, whether it was looked up in the database)."""
+        from .agencies import agency_id
+        aid = self._agency_cache.get(name)
+        if aid is not None and c.exec_driver_sql(f"SELECT 1 FROM agencies WHERE id = {self._mark}",
+                                                 (aid,)).first() is None:
+            aid = None                  # merged into another agency since (catalogue.merge)
+        if aid is not None:
+            return aid, False
+        return agency_id(c, name), True
+
+    def _replace_document(self, c, doc_id, doc, aid, report):
+        """Re-import or re-parse: the document's row and its report's row are updated in
+        place (their ids, in URLs and upload records, stay), the parse's cells and the
+        report's findings are written anew, and a review of the report is carried over
+        (``review.carry``).  A reviewed report is never replaced by no report."""
+        import sqlalchemy as sa
+        from .review.carry import after_replace, before_replace
+        rid = c.execute(sa.select(S.reports.c.id).where(S.reports.c.document_id == doc_id)).scalar()
+        kept = before_replace(c, rid) if rid is not None else None
+        if kept is not None and report is None:
+            why = doc.get("error") or "新解析未得到报告"
+            raise ReviewKept(f"{doc.get('path', '')}: 重新解析未得到报告（{why}）；原报告有审核记录，"
+                             "已保留原报告和审核记录，未替换")
+        c.execute(S.documents.update().where(S.documents.c.id == doc_id)
+                  .values(**{k: v for k, v in doc.items() if k != "sha256"}, imported_at=_now(False)))
+        if rid is None:
+            if report is not None:
+                self._insert_report(c, doc_id, aid, report)
+            return
+        c.execute(S.cells.delete().where(S.cells.c.report_id == rid))
+        c.execute(S.findings.delete().where(S.findings.c.report_id == rid))
+        if report is None:
+            c.execute(S.reports.delete().where(S.reports.c.id == rid))
+            return
+        c.execute(S.reports.update().where(S.reports.c.id == rid).values(agency_id=aid, **report["report"]))
+        self._insert_rows(c, rid, report)
+        if kept is not None:
+            after_replace(c, self, rid, kept)
 
     def _write_error(self, doc, e) -> "CorpusError":
         """A write failure → DocumentError (this document's data) or CorpusError (the database)."""
@@ -304,6 +348,11 @@ class Corpus:
 
     def _insert_report(self, c, doc_id, aid, prep):
         rid = self._insert_returning(c, "reports", {"document_id": doc_id, "agency_id": aid, **prep["report"]})
+        self._insert_rows(c, rid, prep)
+        return rid
+
+    def _insert_rows(self, c, rid, prep):
+        """The report's parsed cells and its findings."""
         if prep["cells"] and not self.as_float:     # PostgreSQL: COPY, one round trip for ~200 rows
             cur = c.connection.dbapi_connection.cursor()
             with cur.copy("COPY cells (report_id, field_no, value, status, raw, reason, line, page, source) "
@@ -314,7 +363,6 @@ class Corpus:
             c.exec_driver_sql(self._sql("cells", 9), [(rid,) + r for r in prep["cells"]])
         if prep["findings"]:
             c.exec_driver_sql(self._sql("findings", 10), [(rid,) + r for r in prep["findings"]])
-        return rid
 
     def store_report(self, doc: dict, report) -> int:
         """Store a parsed ``Report`` (library use); see ``store``."""
@@ -323,15 +371,6 @@ class Corpus:
     @property
     def as_float(self) -> bool:
         return self.url.startswith("sqlite")      # SQLite binds no Decimal
-
-def _delete_document(c, doc_id):
-    import sqlalchemy as sa
-    rid = c.execute(sa.select(S.reports.c.id).where(S.reports.c.document_id == doc_id)).scalar()
-    if rid is not None:
-        c.execute(S.cells.delete().where(S.cells.c.report_id == rid))
-        c.execute(S.findings.delete().where(S.findings.c.report_id == rid))
-        c.execute(S.reports.delete().where(S.reports.c.id == rid))
-    c.execute(S.documents.delete().where(S.documents.c.id == doc_id))
 
 
 def _now(as_text: bool):
