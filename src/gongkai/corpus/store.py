@@ -293,12 +293,13 @@ class Corpus:
         """Re-import or re-parse: the document's row and its report's row are updated in
         place (their ids, in URLs and upload records, stay), the parse's cells and the
         report's findings are written anew, and a review of the report is carried over
-        (``review.carry``).  A reviewed report is never replaced by no report."""
+        (``keep_on_replace``: ``review.carry``).  A reviewed report is never replaced by
+        no report."""
         import sqlalchemy as sa
-        from .review.carry import after_replace, before_replace
         rid = c.execute(sa.select(S.reports.c.id).where(S.reports.c.document_id == doc_id)).scalar()
-        kept = before_replace(c, rid) if rid is not None else None
-        if kept is not None and report is None:
+        kept = [] if rid is None else [(after, k) for before, after in _KEEPERS
+                                       if (k := before(c, rid)) is not None]
+        if kept and report is None:
             why = doc.get("error") or "新解析未得到报告"
             raise ReviewKept(f"{doc.get('path', '')}: 重新解析未得到报告（{why}）；原报告有审核记录，"
                              "已保留原报告和审核记录，未替换")
@@ -315,8 +316,8 @@ class Corpus:
             return
         c.execute(S.reports.update().where(S.reports.c.id == rid).values(agency_id=aid, **report["report"]))
         self._insert_rows(c, rid, report)
-        if kept is not None:
-            after_replace(c, self, rid, kept)
+        for after, k in kept:
+            after(c, self, rid, k)
 
     def _write_error(self, doc, e) -> "CorpusError":
         """A write failure → DocumentError (this document's data) or CorpusError (the database)."""
@@ -371,6 +372,20 @@ class Corpus:
     @property
     def as_float(self) -> bool:
         return self.url.startswith("sqlite")      # SQLite binds no Decimal
+
+
+_KEEPERS: list = []      # (before, after) pairs: what a report keeps when its parse is replaced
+
+
+def keep_on_replace(before, after) -> None:
+    """Register what must survive a re-import or re-parse of a report (``review.carry``
+    registers the review; store cannot import it, the review imports store).
+    ``before(connection, report id)`` → what to keep, or None (nothing to keep), read before
+    the parse is replaced; ``after(connection, corpus, report id, kept)`` lays it over the
+    new parse, in the same transaction.  A report with something to keep is never replaced
+    by no report (``ReviewKept``)."""
+    if (before, after) not in _KEEPERS:
+        _KEEPERS.append((before, after))
 
 
 def _now(as_text: bool):

@@ -23,6 +23,7 @@ import json
 from dataclasses import dataclass
 
 from .. import schema as S
+from ..store import keep_on_replace
 from .cells import ACTION_ZH, _bind, _now, _same, _shown, effective_cells, newest_versions, versions
 from .state import REVIEW_ZH, SUMMARY_COLUMNS, current_state, finding_rows, refresh_counts
 
@@ -168,3 +169,6 @@ def _effective(readings: dict, newest: dict) -> dict:
 
 def _differs(a: tuple, b: tuple) -> bool:
     return a[1] != b[1] or not _same(a[0], b[0])
+
+
+keep_on_replace(before_replace, after_replace)
