@@ -263,12 +263,13 @@ class Corpus:
                                     (doc["sha256"],)).scalar()
             if old is not None and not replace:
                 return old, False
+            if old is None:             # the document first: a concurrent insert of it fails here
+                doc_id = self._insert_returning(c, "documents", {**doc, "imported_at": _now(self.as_float)})
             aid = new_agency = name = None
             if report is not None:
                 name = report["report"]["agency_raw"]
                 aid, new_agency = self._agency_of(c, name)
             if old is None:
-                doc_id = self._insert_returning(c, "documents", {**doc, "imported_at": _now(self.as_float)})
                 if report is not None:
                     self._insert_report(c, doc_id, aid, report)
             else:
