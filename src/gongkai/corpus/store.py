@@ -295,7 +295,7 @@ class Corpus:
         place (their ids, in URLs and upload records, stay), the parse's cells and the
         report's findings are written anew, and a review of the report is carried over
         (``keep_on_replace``: ``review.carry``).  A reviewed report is never replaced by
-        no report."""
+        no report.  Returns the report id (None: no report)."""
         import sqlalchemy as sa
         rid = c.execute(sa.select(S.reports.c.id).where(S.reports.c.document_id == doc_id)).scalar()
         kept = [] if rid is None else [(after, k) for before, after in _KEEPERS
@@ -307,18 +307,17 @@ class Corpus:
         c.execute(S.documents.update().where(S.documents.c.id == doc_id)
                   .values(**{k: v for k, v in doc.items() if k != "sha256"}, imported_at=_now(False)))
         if rid is None:
-            if report is not None:
-                self._insert_report(c, doc_id, aid, report)
-            return
+            return self._insert_report(c, doc_id, aid, report) if report is not None else None
         c.execute(S.cells.delete().where(S.cells.c.report_id == rid))
         c.execute(S.findings.delete().where(S.findings.c.report_id == rid))
         if report is None:
             c.execute(S.reports.delete().where(S.reports.c.id == rid))
-            return
+            return None
         c.execute(S.reports.update().where(S.reports.c.id == rid).values(agency_id=aid, **report["report"]))
         self._insert_rows(c, rid, report)
         for after, k in kept:
             after(c, self, rid, k)
+        return rid
 
     def _write_error(self, doc, e) -> "CorpusError":
         """A write failure → DocumentError (this document's data) or CorpusError (the database)."""
