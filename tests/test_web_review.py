@@ -194,3 +194,24 @@ def test_findings_xlsx_download_of_the_board_year_and_scope(corpus):
     assert {x[0] for x in rows[1:]} == {"格尔木市公安局"} and all(x[9] == rid for x in rows[1:])
     assert admin.get("/findings.xlsx").status_code == 400
     assert admin.get("/findings.xlsx", params={"year": 2024, "region": "火星"}).status_code == 400
+
+
+def test_the_report_page_at_the_same_url_shows_the_correction_after_a_reparse(corpus):
+    from gongkai import PARSER_VERSION
+    from gongkai.corpus import schema as S
+    from gongkai.corpus.importer import reparse
+    c = client(corpus, "staff_golmud")
+    rid = _bad(corpus)
+    assert _correct(c, rid, _token(c, rid), reason="第 267 行总计应为 1").status_code == 303
+    with corpus.engine.begin() as k:
+        k.execute(S.documents.update().values(parser_version=PARSER_VERSION - 1))
+    s = reparse(corpus, workers=1)
+    assert s.imported >= 1 and not s.problems
+    assert _bad(corpus) == rid
+    page = c.get(f"/reports/{rid}?field={NEW_TOTAL}").text
+    assert "版本记录（2）" in page and "第 267 行总计应为 1" in page and "2 → <b>1</b>" in page
+    assert "重新解析" in page and "解析结果未变" in page
+    assert "t3.row_total" not in page and "t3.balance" not in page
+    assert re.search(r'class="num cell-value[^"]*\bcorrected\b[^"]*"[^>]*data-field="t3.new.total"', page)
+    assert _board_status(c) == "imported"
+    assert c.get(f"/reports/{rid}/source", params={"field": NEW_TOTAL}).status_code == 200

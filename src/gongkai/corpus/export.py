@@ -81,11 +81,13 @@ _SUMMARY_AT = {"n_uncertain": 10, "n_errors": 11, "n_warnings": 12,
 
 
 def _parsed_summaries(c) -> dict:
-    """Reviewed report id → the derived columns as parsed (the review's version 0)."""
+    """Reviewed report id → the derived columns as parsed (the review's version 0, or the
+    newest re-parse's baseline: ``review.carry``)."""
     import sqlalchemy as sa
     v = S.report_versions
     return {rid: json.loads(s) for rid, s in c.execute(sa.select(v.c.report_id, v.c.summary)
-                                                        .where(v.c.version == 0))}
+                                                        .where(v.c.action == "parse", v.c.field_no.is_(None))
+                                                        .order_by(v.c.report_id, v.c.version))}
 
 
 def _as_parsed(row, summary: dict) -> tuple:

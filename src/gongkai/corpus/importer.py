@@ -130,7 +130,7 @@ def import_paths(corpus, inputs, workers: int | None = None, progress=None, exec
     when nothing new was stored, so an import killed before its check is healed by
     running it again."""
     import time
-    from .store import DocumentError
+    from .store import DocumentError, ReviewKept
     t0 = time.perf_counter()
     summary = ImportSummary()
     todo = _plan(corpus, inputs, reparse_older, summary)
@@ -147,6 +147,13 @@ def import_paths(corpus, inputs, workers: int | None = None, progress=None, exec
                "status": status, "error": error}
         try:
             _id, written = corpus.store_document(doc, rep, replace)
+        except ReviewKept as e:             # a reviewed report not replaced by no report: kept as it was
+            summary.failed += 1
+            summary.problems.append(str(e))
+            done += 1
+            if progress:
+                progress(done, len(paths), path)
+            continue
         except DocumentError as e:          # this document's data cannot be stored: record it as failed
             status, error = "error", str(e)
             doc.update(status=status, error=error)

@@ -29,6 +29,11 @@ class DocumentError(CorpusError):
     """One document cannot be written (its data, not the database): recorded, the batch goes on."""
 
 
+class ReviewKept(DocumentError):
+    """A re-parse that gave no report for a reviewed report: the stored report and its
+    review are kept unchanged (the document is not replaced)."""
+
+
 def db_url(url: str | None) -> str:
     """A URL (``sqlite:///path``, ``postgresql://…``) or a plain file path → SQLAlchemy URL."""
     url = url or os.environ.get("GONGKAI_DB") or DEFAULT_DB
@@ -247,6 +252,8 @@ class Corpus:
         for attempt in range(3):
             try:
                 return self._store_once(doc, report, replace, also)
+            except ReviewKept:
+                raise
             except IntegrityError as e:     # a concurrent insert (document or agency): look again
                 if attempt == 2:
                     raise self._write_error(doc, e) from None
@@ -257,27 +264,67 @@ class Corpus:
         with self.engine.begin() as c:
             old = c.exec_driver_sql(f"SELECT id FROM documents WHERE sha256 = {self._mark}",
                                     (doc["sha256"],)).scalar()
-            if old is not None:
-                if not replace:
-                    return old, False
-                _delete_document(c, old)
-            doc_id = self._insert_returning(c, "documents", {**doc, "imported_at": _now(self.as_float)})
+            if old is not None and not replace:
+                return old, False
+            if old is None:             # the document first: a concurrent insert of it fails here
+                doc_id = self._insert_returning(c, "documents", {**doc, "imported_at": _now(self.as_float)})
+            aid = new_agency = name = None
             if report is not None:
-                from .agencies import agency_id
                 name = report["report"]["agency_raw"]
-                aid = self._agency_cache.get(name)
-                if aid is not None and c.exec_driver_sql(f"SELECT 1 FROM agencies WHERE id = {self._mark}",
-                                                         (aid,)).first() is None:
-                    aid = None                  # merged into another agency since (catalogue.merge)
-                new_agency = aid is None
-                if new_agency:
-                    aid = agency_id(c, name)
-                rid = self._insert_report(c, doc_id, aid, report)
+                aid, new_agency = self._agency_of(c, name)
+            rid = None
+            if old is None:
+                if report is not None:
+                    rid = self._insert_report(c, doc_id, aid, report)
+            else:
+                doc_id = old
+                rid = self._replace_document(c, old, doc, aid, report)
             if also is not None:
-                also(c, doc_id, rid if report is not None else None)
+                also(c, doc_id, rid)
         if report is not None and new_agency and aid is not None:
             self._agency_cache[name] = aid      # only once committed
         return doc_id, True
+
+    def _agency_of(self, c, name) -> tuple[int | None, bool]:
+        """(the agency id for the printed name, whether it was looked up in the database)."""
+        from .agencies import agency_id
+        aid = self._agency_cache.get(name)
+        if aid is not None and c.exec_driver_sql(f"SELECT 1 FROM agencies WHERE id = {self._mark}",
+                                                 (aid,)).first() is None:
+            aid = None                  # merged into another agency since (catalogue.merge)
+        if aid is not None:
+            return aid, False
+        return agency_id(c, name), True
+
+    def _replace_document(self, c, doc_id, doc, aid, report):
+        """Re-import or re-parse: the document's row and its report's row are updated in
+        place (their ids, in URLs and upload records, stay), the parse's cells and the
+        report's findings are written anew, and a review of the report is carried over
+        (``keep_on_replace``: ``review.carry``).  A reviewed report is never replaced by
+        no report.  Returns the report id (None: no report)."""
+        import sqlalchemy as sa
+        rid = c.execute(sa.select(S.reports.c.id).where(S.reports.c.document_id == doc_id)).scalar()
+        kept = [] if rid is None else [(after, k) for before, after in _KEEPERS
+                                       if (k := before(c, rid)) is not None]
+        if kept and report is None:
+            why = doc.get("error") or "新解析未得到报告"
+            raise ReviewKept(f"{doc.get('path', '')}: 重新解析未得到报告（{why}）；原报告有审核记录，"
+                             "已保留原报告和审核记录，未替换")
+        c.execute(S.documents.update().where(S.documents.c.id == doc_id)
+                  .values(**{k: v for k, v in doc.items() if k != "sha256"}, imported_at=_now(False)))
+        if rid is None:
+            return self._insert_report(c, doc_id, aid, report) if report is not None else None
+        c.execute(S.cells.delete().where(S.cells.c.report_id == rid))
+        c.execute(S.findings.delete().where(S.findings.c.report_id == rid))
+        c.execute(S.report_indicators.delete().where(S.report_indicators.c.report_id == rid))
+        if report is None:
+            c.execute(S.reports.delete().where(S.reports.c.id == rid))
+            return None
+        c.execute(S.reports.update().where(S.reports.c.id == rid).values(agency_id=aid, **report["report"]))
+        self._insert_rows(c, rid, aid, report)
+        for after, k in kept:
+            after(c, self, rid, k)
+        return rid
 
     def _write_error(self, doc, e) -> "CorpusError":
         """A write failure → DocumentError (this document's data) or CorpusError (the database)."""
@@ -309,6 +356,11 @@ class Corpus:
 
     def _insert_report(self, c, doc_id, aid, prep):
         rid = self._insert_returning(c, "reports", {"document_id": doc_id, "agency_id": aid, **prep["report"]})
+        self._insert_rows(c, rid, aid, prep)
+        return rid
+
+    def _insert_rows(self, c, rid, aid, prep):
+        """The report's parsed cells, its findings and its row for the explorer."""
         if prep["cells"] and not self.as_float:     # PostgreSQL: COPY, one round trip for ~200 rows
             cur = c.connection.dbapi_connection.cursor()
             with cur.copy("COPY cells (report_id, field_no, value, status, raw, reason, line, page, source) "
@@ -321,7 +373,6 @@ class Corpus:
             c.exec_driver_sql(self._sql("findings", 10), [(rid,) + r for r in prep["findings"]])
         c.execute(S.report_indicators.insert().values(report_id=rid, agency_id=aid, year=prep["report"]["year"],
                                                       **prep["indicators"]))
-        return rid
 
     def store_report(self, doc: dict, report) -> int:
         """Store a parsed ``Report`` (library use); see ``store``."""
@@ -331,15 +382,19 @@ class Corpus:
     def as_float(self) -> bool:
         return self.url.startswith("sqlite")      # SQLite binds no Decimal
 
-def _delete_document(c, doc_id):
-    import sqlalchemy as sa
-    rid = c.execute(sa.select(S.reports.c.id).where(S.reports.c.document_id == doc_id)).scalar()
-    if rid is not None:
-        c.execute(S.cells.delete().where(S.cells.c.report_id == rid))
-        c.execute(S.findings.delete().where(S.findings.c.report_id == rid))
-        c.execute(S.report_indicators.delete().where(S.report_indicators.c.report_id == rid))
-        c.execute(S.reports.delete().where(S.reports.c.id == rid))
-    c.execute(S.documents.delete().where(S.documents.c.id == doc_id))
+
+_KEEPERS: list = []      # (before, after) pairs: what a report keeps when its parse is replaced
+
+
+def keep_on_replace(before, after) -> None:
+    """Register what must survive a re-import or re-parse of a report (``review.carry``
+    registers the review; store cannot import it, the review imports store).
+    ``before(connection, report id)`` → what to keep, or None (nothing to keep), read before
+    the parse is replaced; ``after(connection, corpus, report id, kept)`` lays it over the
+    new parse, in the same transaction.  A report with something to keep is never replaced
+    by no report (``ReviewKept``)."""
+    if (before, after) not in _KEEPERS:
+        _KEEPERS.append((before, after))
 
 
 def _now(as_text: bool):

@@ -19,7 +19,14 @@ Findings are 确认 or 驳回 with a comment (``review_finding``), keyed by rule
 decision stays attached while the same rule still fails on the same cells.  The report's
 state (``submit`` → 待审核, ``approve`` → 已通过, ``return_report`` → 已退回) is an
 append-only log.  Rights: ``rights``; scope: the user's ``Scope``, checked here, in the
-library.  Every change is audited (``audit.record``)."""
+library.  Every change is audited (``audit.record``).
+
+A re-import or re-parse of the document keeps all of it (``carry``): the report is
+updated in place (same id), the reviewer's values stand over the new parse — a change of
+the parser's reading is noted as a ``reparse`` version —, the checks rerun, and an
+已通过 report stays approved only if its effective data is unchanged (otherwise an
+automatic, audited entry by 「系统」 returns it to 待审核).  A reviewed report is never
+replaced by a re-parse that yields no report (``store.ReviewKept``)."""
 from __future__ import annotations
 
 from .cells import Change, EffectiveCell, confirm_cell, correct_cell, effective_cells, history

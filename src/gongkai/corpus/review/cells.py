@@ -14,7 +14,7 @@ from .values import MAX_REASON, ReviewError, clean_text, parse_value
 
 # a cell as the report view and the checks see it (detail.report_cells' columns + the version that set it)
 EffectiveCell = namedtuple("EffectiveCell", "id value status raw reason line page source version")
-ACTION_ZH = {"parse": "解析结果", "correct": "更正", "confirm": "确认"}
+ACTION_ZH = {"parse": "解析结果", "correct": "更正", "confirm": "确认", "reparse": "重新解析"}
 STATUS_ZH = {"value": "数值", "blank": "空白", "text": "文字", "inferred": "推定", "uncertain": "存疑"}
 
 
@@ -24,30 +24,42 @@ def versions(c, report_id: int) -> list:
     return c.execute(sa.select(v).where(v.c.report_id == report_id).order_by(v.c.version)).all()
 
 
-def effective_cells(c, report_id: int, parsed: list | None = None) -> list[EffectiveCell]:
-    """The report's cells in field order, each with its newest correction or confirmation
-    (``version`` > 0) or as parsed (``version`` 0).  ``parsed``: the cells already read
-    (``detail.report_cells``)."""
+def newest_versions(c, report_id: int) -> tuple[dict, dict]:
+    """(field ID → its newest version row, field ID → its newest correction or
+    confirmation): they differ where a re-parse noted a change (``carry``)."""
     import sqlalchemy as sa
-    from ..detail import report_cells
-    parsed = report_cells(c, report_id) if parsed is None else parsed
-    newest = {}
+    newest, decided = {}, {}
     rows = versions(c, report_id)
     if rows:
         fid = dict(c.execute(sa.select(S.fields.c.no, S.fields.c.id)).all())
         for v in rows:
             if v.field_no is not None:
                 newest[fid[v.field_no]] = v
+                if v.action != "reparse":
+                    decided[fid[v.field_no]] = v
+    return newest, decided
+
+
+def effective_cells(c, report_id: int, parsed: list | None = None) -> list[EffectiveCell]:
+    """The report's cells in field order, each with its newest correction or confirmation
+    (``version`` > 0) or as parsed (``version`` 0).  ``parsed``: the cells already read
+    (``detail.report_cells``)."""
+    from ..detail import report_cells
+    parsed = report_cells(c, report_id) if parsed is None else parsed
+    newest, decided = newest_versions(c, report_id)
     out = []
     for x in parsed:
         v = newest.get(x.id)
         if v is None:
             out.append(EffectiveCell(*x, 0))
             continue
+        d = decided.get(x.id, v)
+        why = f"{ACTION_ZH[d.action]}（{d.by_user}）：{d.reason}" if d.reason else ACTION_ZH[d.action]
+        if v is not d:
+            why += f"；{v.reason}"
         printed = x.raw if x.raw is not None else _printed(x.value)
         out.append(EffectiveCell(x.id, v.new_value, v.new_status, printed if printed != _printed(v.new_value) else None,
-                                 f"{ACTION_ZH[v.action]}（{v.by_user}）：{v.reason}" if v.reason else ACTION_ZH[v.action],
-                                 x.line, x.page, x.source, v.version))
+                                 why, x.line, x.page, x.source, v.version))
     return out
 
 
@@ -196,6 +208,11 @@ def history(corpus, report_id: int, scope) -> list[dict] | None:
         for v in reversed(versions(c, row.id)):
             if v.version == 0:
                 continue
+            if v.field_no is None:          # a re-parse (``carry``): the new parse's baseline
+                out.append({"version": v.version, "action": "reparse", "action_zh": ACTION_ZH["reparse"],
+                            "field": "", "label": "", "old": "", "new": "", "reason": v.reason or "",
+                            "by": v.by_user, "at": v.at})
+                continue
             f = fid.get(v.field_no, "")
             out.append({"version": v.version, "action": v.action, "action_zh": ACTION_ZH.get(v.action, v.action),
                         "field": f, "label": labels.get(f, f), "old": _shown(v.old_value, v.old_status),
@@ -204,4 +221,5 @@ def history(corpus, report_id: int, scope) -> list[dict] | None:
     return out
 
 
-__all__ = ["Change", "EffectiveCell", "NOT_FOUND", "confirm_cell", "correct_cell", "effective_cells", "history"]
+__all__ = ["Change", "EffectiveCell", "NOT_FOUND", "confirm_cell", "correct_cell", "effective_cells", "history",
+           "newest_versions"]
