@@ -8,6 +8,7 @@ import pytest
 from webkit import build_corpus, cheap_argon2, report_ids  # noqa: F401
 
 from gongkai.corpus import accounts as A
+from gongkai.corpus import originals as O
 from gongkai.corpus import source_view as V
 from gongkai.corpus.detail import report_detail
 
@@ -84,7 +85,7 @@ def test_page_images_are_cached_and_bounded(tmp_path):
     assert V.page_image(pdf, 1, scale=0.5) is a                   # from the cache
     with pytest.raises(ValueError):
         V.page_image(pdf, 7)
-    lru = V._LRU(10)
+    lru = O._LRU(10)
     for k in range(5):
         lru.put(k, b"abcd")
     assert lru.used <= 10 and list(lru.items) == [3, 4]
@@ -165,11 +166,11 @@ def test_missing_or_changed_file_is_said_and_a_locator_can_supply_the_bytes(tmp_
     spool.mkdir()
     shutil.move(f, spool / "kept")
     v = V.cell_source(c, rid, "t3.new.total", A.EVERYTHING)
-    assert v.kind == "none" and v.problem == V.MISSING_FILE and v.value is not None
+    assert v.kind == "none" and v.problem == O.MISSING_FILE and v.value is not None
     assert "不在服务器上" in V.report_sections(c, rid, A.EVERYTHING).problem
     f.write_text(src.read_text("utf-8") + "\n改过了\n", "utf-8")
-    assert V.cell_source(c, rid, "t3.new.total", A.EVERYTHING).problem == V.CHANGED_FILE
-    files = V.SourceFiles()
+    assert V.cell_source(c, rid, "t3.new.total", A.EVERYTHING).problem == O.CHANGED_FILE
+    files = O.SourceFiles()
     files.add(lambda sha, path: spool / "kept")                 # e.g. the upload spool, by content hash
     assert V.cell_source(c, rid, "t3.new.total", A.EVERYTHING, files).kind == "lines"
 

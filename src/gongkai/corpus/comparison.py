@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from . import schema as S
 from .accounts import Scope
-from .detail import STATUS_CELL_ZH, TABLE_TITLES, field_labels, visible_report
+from .stored import STATUS_CELL_ZH, TABLE_TITLES, field_labels, visible_report
 from .export import _number, compare
 from .indicators import INDICATORS
 

@@ -11,7 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..corpus import Corpus
 from ..corpus.accounts import User
-from ..corpus.source_view import SourceFiles
+from ..corpus.originals import SourceFiles
 from .security import (SESSION_COOKIE, SESSION_IDLE, Authenticate, CsrfProtect, LoginThrottle, SecurityHeaders,
                        load_secret)
 from .templating import make_templates, render

@@ -44,7 +44,7 @@ class Before:
 def before_replace(c, report_id: int) -> Before | None:
     """The report's readings and effective data (None: the report has no review)."""
     import sqlalchemy as sa
-    from ..detail import report_cells
+    from ..stored import report_cells
     if not any(c.execute(sa.select(t.c.id).where(t.c.report_id == report_id).limit(1)).first()
                for t in (S.report_versions, S.finding_reviews, S.report_reviews)):
         return None
@@ -57,7 +57,7 @@ def before_replace(c, report_id: int) -> Before | None:
 def after_replace(c, corpus, report_id: int, before: Before) -> list[str]:
     """Lay the review over the report's new parse (see the module); returns the notes."""
     from ..accounts import EVERYTHING
-    from ..detail import report_cells, visible_report
+    from ..stored import report_cells, visible_report
     parsed = report_cells(c, report_id)
     readings = {x.id: _reading(x) for x in parsed}
     newest, decided = newest_versions(c, report_id)
@@ -74,7 +74,7 @@ def after_replace(c, corpus, report_id: int, before: Before) -> list[str]:
 def _lay_over(c, corpus, row, parsed, readings, newest, decided, before) -> list[str]:
     from ... import PARSER_VERSION
     from ..audit import record as audit
-    from ..detail import field_labels
+    from ..stored import field_labels
     from .recheck import recheck
     labels = field_labels()
     last = versions(c, row.id)[-1].version
@@ -121,7 +121,7 @@ def _lay_over(c, corpus, row, parsed, readings, newest, decided, before) -> list
 def _reopen_if_changed(c, row, before: Before, effective: dict):
     """已通过 → 待审核 (an automatic, audited entry) when the effective data changed."""
     from ..audit import record as audit
-    from ..detail import field_labels
+    from ..stored import field_labels
     state = current_state(c, row.id)
     if state != "approved":
         return

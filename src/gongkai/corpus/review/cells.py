@@ -9,19 +9,13 @@ from collections import namedtuple
 from dataclasses import dataclass
 
 from .. import schema as S
-from .state import NOT_FOUND, finding_rows, lock_report, prepare, refresh_counts
+from .state import NOT_FOUND, finding_rows, lock_report, prepare, refresh_counts, versions
 from .values import MAX_REASON, ReviewError, clean_text, parse_value
 
-# a cell as the report view and the checks see it (detail.report_cells' columns + the version that set it)
+# a cell as the report view and the checks see it (stored.report_cells' columns + the version that set it)
 EffectiveCell = namedtuple("EffectiveCell", "id value status raw reason line page source version")
 ACTION_ZH = {"parse": "解析结果", "correct": "更正", "confirm": "确认", "reparse": "重新解析"}
 STATUS_ZH = {"value": "数值", "blank": "空白", "text": "文字", "inferred": "推定", "uncertain": "存疑"}
-
-
-def versions(c, report_id: int) -> list:
-    import sqlalchemy as sa
-    v = S.report_versions
-    return c.execute(sa.select(v).where(v.c.report_id == report_id).order_by(v.c.version)).all()
 
 
 def newest_versions(c, report_id: int) -> tuple[dict, dict]:
@@ -43,8 +37,8 @@ def newest_versions(c, report_id: int) -> tuple[dict, dict]:
 def effective_cells(c, report_id: int, parsed: list | None = None) -> list[EffectiveCell]:
     """The report's cells in field order, each with its newest correction or confirmation
     (``version`` > 0) or as parsed (``version`` 0).  ``parsed``: the cells already read
-    (``detail.report_cells``)."""
-    from ..detail import report_cells
+    (``stored.report_cells``)."""
+    from ..stored import report_cells
     parsed = report_cells(c, report_id) if parsed is None else parsed
     newest, decided = newest_versions(c, report_id)
     out = []
@@ -112,7 +106,7 @@ def confirm_cell(corpus, user, report_id: int, field_id: str, reason: str = "", 
 def _change(corpus, user, report_id, field_id, action, typed, reason, files) -> Change:
     import sqlalchemy as sa
     from ..audit import record as audit
-    from ..detail import field_labels
+    from ..stored import field_labels
     from .recheck import recheck
     if not isinstance(field_id, str) or field_id not in field_labels():
         raise ReviewError(f"单元格编号「{str(field_id)[:40]}」无效")
@@ -197,7 +191,7 @@ def history(corpus, report_id: int, scope) -> list[dict] | None:
     """The versions of the report's data, newest first (None: absent or outside ``scope``):
     version, action (更正 / 确认), field and label, old → new, reason, who and when."""
     import sqlalchemy as sa
-    from ..detail import field_labels, visible_report
+    from ..stored import field_labels, visible_report
     labels = field_labels()
     with corpus.engine.connect() as c:
         row = visible_report(c, int(report_id), scope)

@@ -18,7 +18,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def cells_named(names, present, labels) -> str:
     """What a finding names, for a reader: cells by their label (the first MAX_LABELS and
     「等 N 个单元格」), a whole table as 表三, a row or other prefix as written."""
-    from ..detail import named_fields
+    from ..stored import named_fields
     from ...checks.cells import TABLE_ZH
     cells = [n for n in names if n in labels]
     shown = [labels[f] for f in cells[:MAX_LABELS]]
@@ -38,7 +38,7 @@ def findings_rows(corpus, scope, year: int, region=None, kind: str | None = None
     from ..board import _where
     if isinstance(region, str):
         region = parse_region(region) if region.strip() else None
-    from ..detail import SEVERITY_ZH, field_labels, report_cells
+    from ..stored import SEVERITY_ZH, field_labels, report_cells
     r, a, fi = S.reports, S.agencies, S.findings
     newest = (sa.select(sa.func.max(r.c.id).label("id")).select_from(r.join(a, a.c.id == r.c.agency_id))
               .where(r.c.year == int(year)).group_by(r.c.agency_id))

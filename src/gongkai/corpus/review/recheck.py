@@ -3,7 +3,7 @@
 
 The corpus keeps no prose, so the rest of that Report — the narrative, the claims it
 states, the parse's meta (tables and sections found, the period, the years named) — comes
-from parsing the original file again (``source_view.parsed_again``, cached; the file is
+from parsing the original file again (``originals.parsed_again``, cached; the file is
 accepted only with the document's SHA-256).  Without the file only the rules over the
 cells (``CELL_RULES``) are rerun and the other rules' findings are kept as they were.
 
@@ -53,7 +53,7 @@ def check_report(row, cells, files=None) -> tuple[Report, bool]:
 
 
 def _parsed(m, files):
-    from ..source_view import DEFAULT_FILES, parsed_again
+    from ..originals import DEFAULT_FILES, parsed_again
     try:
         path, _problem = (files or DEFAULT_FILES).find(m["sha256"], m["path"] or "")
         return parsed_again(path, m["sha256"]) if path is not None else None
@@ -66,7 +66,7 @@ def recheck(c, row, cells, previous: list, files=None) -> tuple[list, bool]:
     ``previous``: its current findings (``state.finding_rows``)."""
     from ...checks import REGISTRY, run_checks
     from ...pipeline import uncertain_finding
-    from ..detail import named_fields
+    from ..stored import named_fields
     report, with_source = check_report(row, cells, files)
     reviewed = {x.id for x in cells if x.version}
     present = [x.id for x in cells]

@@ -48,7 +48,7 @@ def prepare(c, user, report_id, action: str):
     """(the report's row, its review state) — after checking that the report is in the
     user's scope and the user may do ``action`` now; else ReviewError."""
     from ..accounts import scope_of
-    from ..detail import visible_report
+    from ..stored import visible_report
     if user is None or not getattr(user, "active", False) or not getattr(user, "id", 0):
         raise ReviewError("请先登录", 401)
     row = visible_report(c, _id(report_id), scope_of(user))
@@ -83,6 +83,13 @@ def latest_states():
     rr = S.report_reviews
     last = sa.select(rr.c.report_id, sa.func.max(rr.c.id).label("id")).group_by(rr.c.report_id).subquery()
     return sa.select(rr.c.report_id, rr.c.status).join(last, last.c.id == rr.c.id).subquery()
+
+
+def versions(c, report_id: int) -> list:
+    """The report's versions (report_versions rows), oldest first."""
+    import sqlalchemy as sa
+    v = S.report_versions
+    return c.execute(sa.select(v).where(v.c.report_id == report_id).order_by(v.c.version)).all()
 
 
 # ------------------------------------------------------------------ findings
@@ -171,7 +178,6 @@ def review_finding(corpus, user, report_id: int, finding_id: int, decision: str,
     errors and warnings.  Raises ReviewError."""
     import sqlalchemy as sa
     from ..audit import record as audit
-    from .cells import versions
     if decision not in ("confirmed", "dismissed"):
         raise ReviewError("审核意见只能是「确认」或「驳回」")
     comment = clean_text(comment, "驳回理由" if decision == "dismissed" else "意见", decision == "dismissed",

@@ -13,7 +13,8 @@ from starlette.routing import Route
 from ...corpus.comparison import previous_year
 from ...corpus.detail import report_detail
 from ...corpus.review import rights_of
-from ...corpus.source_view import DEFAULT_FILES, cell_source, report_page_image, report_sections
+from ...corpus.originals import DEFAULT_FILES
+from ...corpus.source_view import cell_source, report_page_image, report_sections
 from ..templating import render
 from .common import call, corpus, scope
 
