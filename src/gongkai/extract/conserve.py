@@ -94,6 +94,11 @@ def used_entry(line: int, value) -> tuple:
     return line, _key(value)
 
 
+def used_entries(line_starts: list, toks) -> list:
+    """:func:`used_entry` of each of these number tokens (``line_starts``: the layout's)."""
+    return [(bisect_right(line_starts, t.line), _key(t.value)) for t in toks]
+
+
 def leftover(printed: Counter, used: list) -> list:
     """Values printed but not used by any cell (multiset difference, per line);
     ``used``: the :func:`used_entry` of each number read into a cell."""
