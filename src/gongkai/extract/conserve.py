@@ -106,7 +106,7 @@ def leftover(printed: Counter, used: list) -> list:
         if get(k):
             rest[k] -= 1
     vals = []
-    for (line, v), n in sorted(rest.items()):
+    for (line, v), n in sorted([kn for kn in rest.items() if kn[1]]):
         vals.extend([v] * n)
     return vals
 
@@ -147,11 +147,13 @@ def broken_constraints(cells: dict, sums) -> set:
     bad = set()
     get = cells.get
     for fids, n in sums:
-        cs = [get(f) for f in fids]
-        if any(x is None or (x.value is None and x.status == "uncertain") for x in cs):
-            continue
-        lhs = sum((x.value or 0) for x in cs[:n])
-        rhs = sum((x.value or 0) for x in cs[n:])
-        if lhs != rhs:
-            bad.update(fids)
+        vals = []
+        for f in fids:
+            x = get(f)
+            if x is None or (x.value is None and x.status == "uncertain"):
+                break
+            vals.append(x.value or 0)
+        else:
+            if sum(vals[:n]) != sum(vals[n:]):
+                bad.update(fids)
     return bad

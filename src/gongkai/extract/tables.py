@@ -145,16 +145,21 @@ def _used_tokens(cands, n_tokens: int) -> set:
     token that only some readings use is not certainly accounted for)."""
     used = None
     for c in cands:
-        mine = set()
-        for s in c.slots:
-            if s.tok is not None and s.kind in ("num", "split"):
-                if s.tok < n_tokens:
-                    mine.add(s.tok)
-                for k in s.extra:
-                    if k < n_tokens:
-                        mine.add(k)
+        mine = _reads(c, n_tokens)
         used = mine if used is None else used & mine
     return used or set()
+
+
+def _reads(c: Candidate, n_tokens: int) -> set:
+    """Indexes of the printed tokens (below n_tokens) this reading puts into a cell."""
+    mine = set()
+    for s in c.slots:
+        if s.tok is not None and s.kind in ("num", "split"):
+            if s.tok < n_tokens:
+                mine.add(s.tok)
+            if s.extra:
+                mine.update(k for k in s.extra if k < n_tokens)
+    return mine
 
 
 def _touching(tokens) -> bool:
@@ -640,7 +645,7 @@ def extract_t4(lay: Layout, file, out: TableResult):
 def _t3_in_doubt(lay: Layout, out: TableResult) -> bool:
     """表三 as read label by label has uncertain cells, numbers read into no cell, or a
     sum that does not hold."""
-    if any(c.status == "uncertain" for f, c in out.cells.items() if f.startswith("t3.")):
+    if any(c.status == "uncertain" and f.startswith("t3.") for f, c in out.cells.items()):
         return True
     if _broken(out, "t3"):
         return True
