@@ -42,7 +42,7 @@ def jsonable(x):
     return str(x)
 
 
-@dataclass
+@dataclass(slots=True)
 class Source:
     """Where a cell or finding came from."""
     file: str | None = None
@@ -56,10 +56,13 @@ class Source:
     ocr: bool | None = None      # read by OCR (its value needs the arithmetic to confirm it)
 
     def to_dict(self) -> dict:
-        return {k: jsonable(v) for k, v in self.__dict__.items() if v is not None}
+        return {k: jsonable(v) for k in _SOURCE_FIELDS if (v := getattr(self, k)) is not None}
 
 
-@dataclass
+_SOURCE_FIELDS = tuple(Source.__dataclass_fields__)     # in declaration order
+
+
+@dataclass(slots=True)
 class Cell:
     """One table cell.  ``value`` is int, Decimal or None; a blank is never 0."""
     value: int | Decimal | None

@@ -39,8 +39,8 @@ def _explained(text: str, start: int, end: int, value) -> bool:
 def printed_numbers(lay, locs) -> Counter:
     """(line, value) of every number printed in the value text of these labels, on
     lines that look like table rows (prose lines are the narrative's)."""
-    out: Counter = Counter()
-    get = out.get
+    keys: list = []
+    add = keys.append
     starts = lay.line_starts
     seen = set()
     for loc in locs:
@@ -61,11 +61,10 @@ def printed_numbers(lay, locs) -> Counter:
             runs = flat.split() if _PLAIN_LINE.fullmatch(flat) and _plain_safe() else None
             if runs and max(map(len, runs)) <= MAX_NUMBER_DIGITS:
                 # plain counts only (the common row): every run is a printed number, none
-                # explained (no year, numbering or word beside it) — as the tokens would say
+                # explained (no year, numbering or word beside it) — as the tokens would say;
+                # an ASCII digit run's value without leading zeros is str(int(run))
                 ln = bisect_right(starts, off)      # lay.line_of(off)
-                for r in runs:
-                    k = (ln, str(int(r)))
-                    out[k] = get(k, 0) + 1
+                keys.extend([(ln, r.lstrip("0") or "0") for r in runs])
                 off += len(line) + 1
                 continue
             toks, _explicit = tokenize(flat, off)
@@ -77,10 +76,9 @@ def printed_numbers(lay, locs) -> Counter:
                     rel = t.line - off
                     if _explained(line, rel, rel + len(t.raw), t.value):
                         continue
-                    k = (ln, _key(t.value))
-                    out[k] = out.get(k, 0) + 1
+                    add((ln, _key(t.value)))
             off += len(line) + 1
-    return out
+    return Counter(keys)
 
 
 def _key(v):
@@ -94,6 +92,11 @@ def used_entry(line: int, value) -> tuple:
     return line, _key(value)
 
 
+def used_entries(line_starts: list, toks) -> list:
+    """:func:`used_entry` of each of these number tokens (``line_starts``: the layout's)."""
+    return [(bisect_right(line_starts, t.line), _key(t.value)) for t in toks]
+
+
 def leftover(printed: Counter, used: list) -> list:
     """Values printed but not used by any cell (multiset difference, per line);
     ``used``: the :func:`used_entry` of each number read into a cell."""
@@ -103,7 +106,7 @@ def leftover(printed: Counter, used: list) -> list:
         if get(k):
             rest[k] -= 1
     vals = []
-    for (line, v), n in sorted(rest.items()):
+    for (line, v), n in sorted([kn for kn in rest.items() if kn[1]]):
         vals.extend([v] * n)
     return vals
 
@@ -144,11 +147,13 @@ def broken_constraints(cells: dict, sums) -> set:
     bad = set()
     get = cells.get
     for fids, n in sums:
-        cs = [get(f) for f in fids]
-        if any(x is None or (x.value is None and x.status == "uncertain") for x in cs):
-            continue
-        lhs = sum((x.value or 0) for x in cs[:n])
-        rhs = sum((x.value or 0) for x in cs[n:])
-        if lhs != rhs:
-            bad.update(fids)
+        vals = []
+        for f in fids:
+            x = get(f)
+            if x is None or (x.value is None and x.status == "uncertain"):
+                break
+            vals.append(x.value or 0)
+        else:
+            if sum(vals[:n]) != sum(vals[n:]):
+                bad.update(fids)
     return bad

@@ -44,6 +44,13 @@ def prefix_variants(prefix: str) -> tuple[str, ...]:
     return tuple(sorted(forms, key=len, reverse=True))
 
 
+@lru_cache(maxsize=None)
+def _prefix_forms(prefix: str) -> tuple[tuple[str, ...], frozenset]:
+    """(prefix_variants, the last character of each): a prefix ends with one of these."""
+    forms = prefix_variants(prefix)
+    return forms, frozenset(pv[-1] for pv in forms)
+
+
 _BY_SPEC: dict = {}    # id(spec) -> (spec, cores, prefixed): a frozen spec's hash is costly to recompute
 
 
@@ -77,7 +84,10 @@ def _prefix_at(s: str, pos: int, spec: LabelSpec, gap_before=None) -> int:
     value, not a numbering: "22033\n其他" is not "3其他"; nor is a bare number with
     whitespace between it and the label ("3\n\n其他": a value and a column header)
     (``gap_before(i)`` tells whether whitespace stood before compact index i)."""
-    for pv in prefix_variants(spec.prefix):
+    forms, ends = _prefix_forms(spec.prefix)
+    if pos == 0 or s[pos - 1] not in ends:
+        return 0
+    for pv in forms:
         if pos >= len(pv) and s.startswith(pv, pos - len(pv)):
             b = pos - len(pv)
             if (gap_before is not None and pv.isdigit() and b > 0 and s[b - 1].isdigit()
@@ -151,6 +161,14 @@ def _best_substring(core: str, window: str, limit: int):
     return d, end - back, end
 
 
+def _absent(core: str, window: str) -> int:
+    """Characters of core (counted by position) found nowhere in window: a lower bound of
+    the edit distance between core and any substring of window (each is substituted or
+    deleted)."""
+    have = set(window)
+    return sum(1 for ch in core if ch not in have)
+
+
 MAX_FUZZY_HITS = 64    # anchor occurrences tried per label: a label is printed a few times at most
 _MARKS = set("-/\\…")     # blank marks as normalised
 
@@ -168,7 +186,10 @@ def _fuzzy(s: str, spec: LabelSpec, gap_before=None) -> list[Match]:
         for p in islice(_find_all(s, a), MAX_FUZZY_HITS):
             w0 = max(0, p - off - limit)
             w1 = min(len(s), p - off + L + limit)
-            res = _best_substring(core, s[w0:w1], limit)
+            window = s[w0:w1]
+            if _absent(core, window) > limit:
+                continue            # more edits than allowed, whatever the alignment
+            res = _best_substring(core, window, limit)
             # a digit or a blank mark ("-", "/") is never a changed character of a label:
             # it is a value (a wrapped label with its numbers printed inside it is found
             # by _gapped)

@@ -18,7 +18,8 @@ from decimal import Decimal
 
 MAX_COMBOS = 4096
 _VAR = object()
-_STATUS_OF = {"num": "value", "blank": "blank", "text": "text"}   # a printed slot's cell status
+PRINTED_STATUS = {"num": "value", "blank": "blank", "text": "text"}   # a printed slot's cell status
+_STATUS_OF = PRINTED_STATUS
 
 
 @dataclass
@@ -52,7 +53,8 @@ class Resolved:
 
 @dataclass
 class Solution:
-    cells: dict = field(default_factory=dict)     # (row, col) -> Resolved
+    cells: dict = field(default_factory=dict)     # (row, col) -> Resolved, for the rows not in ``plain``
+    plain: dict = field(default_factory=dict)     # row -> its one reading, read as printed (its cells are its slots)
     violations: int = 0                            # strict violations of the chosen reading
     survivors: dict = field(default_factory=dict)  # row -> candidates among the best readings
 
@@ -127,9 +129,7 @@ def solve(rows: dict, constraints: list[Constraint]) -> Solution:
         for r in names:
             cand = rows[r][0]
             sol.survivors[r] = [cand]
-            for j, sl in enumerate(cand.slots):
-                st = _STATUS_OF[sl.kind]
-                sol.cells[(r, j)] = Resolved(sl.value, sl.kind, st, tok=sl.tok)
+            sol.plain[r] = cand
         return sol
     full = {r: list(c) for r, c in rows.items()}
     simple = {}
@@ -183,9 +183,7 @@ def solve(rows: dict, constraints: list[Constraint]) -> Solution:
     for r in names:
         cand0 = chosen_choice.get(r, rows[r][0])
         if r not in amb and complete and all(sl.kind in ("num", "blank", "text") for sl in cand0.slots):
-            for j, sl in enumerate(cand0.slots):
-                st = _STATUS_OF[sl.kind]
-                sol.cells[(r, j)] = Resolved(sl.value, sl.kind, st, tok=sl.tok)
+            sol.plain[r] = cand0
             continue
         in_surv = {id(ch.get(r, rows[r][0])) for *_x, ch in surv}
         for j in range(len(cand0.slots)):

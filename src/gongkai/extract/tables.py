@@ -15,7 +15,7 @@ from ..model import NOT_PRINTED, Cell, Finding, Source
 from . import columns, conserve, stacks
 from .candidates import Candidate, Slot, row_candidates
 from .locate import Layout, Located
-from .solve import Constraint, solve
+from .solve import PRINTED_STATUS, Constraint, solve
 from .values import Token, clean_row_tokens, is_table_like, tokenize, unsigned_counts
 
 
@@ -145,16 +145,21 @@ def _used_tokens(cands, n_tokens: int) -> set:
     token that only some readings use is not certainly accounted for)."""
     used = None
     for c in cands:
-        mine = set()
-        for s in c.slots:
-            if s.tok is not None and s.kind in ("num", "split"):
-                if s.tok < n_tokens:
-                    mine.add(s.tok)
-                for k in s.extra:
-                    if k < n_tokens:
-                        mine.add(k)
+        mine = _reads(c, n_tokens)
         used = mine if used is None else used & mine
     return used or set()
+
+
+def _reads(c: Candidate, n_tokens: int) -> set:
+    """Indexes of the printed tokens (below n_tokens) this reading puts into a cell."""
+    mine = set()
+    for s in c.slots:
+        if s.tok is not None and s.kind in ("num", "split"):
+            if s.tok < n_tokens:
+                mine.add(s.tok)
+            if s.extra:
+                mine.update(k for k in s.extra if k < n_tokens)
+    return mine
 
 
 def _touching(tokens) -> bool:
@@ -168,78 +173,126 @@ def _touching(tokens) -> bool:
 
 def _cells_from_solution(lay, file, prefix_ids, rows_info, sol, out: TableResult):
     """rows_info: row -> (RowText|None, [Candidate], [field ids])."""
-    sol_cells = sol.cells
-    locator, line_starts = lay.locator, lay.line_starts     # the Source of an offset, as _src
     for r, (rt, cands, fids) in rows_info.items():
-        how = {c.how for c in cands}
-        if rt is not None:
-            used = None
-            for k in _used_tokens(cands, len(rt.tokens)):
-                tok = rt.tokens[k]
-                if tok.kind == "num" and tok.line is not None:      # out.use(lay, prefix_ids, tok)
-                    if used is None:
-                        used = out.used.setdefault(prefix_ids, [])
-                    used.append(conserve.used_entry(bisect_right(line_starts, tok.line), tok.value))
-        placed = bool(how & {"drop", "missing", "join"})
-        # digits ran together and a cell is missing: in fused text a lost cell and a number
-        # to split cannot be told apart (``31----4`` is 3 | 1 | - … not 31 | ? | - …)
-        fused_gap = any(c.how == "missing" and any(sl.kind == "split" for sl in c.slots) for c in cands) or \
-            (rt is not None and any(c.how == "missing" for c in cands) and _touching(rt.tokens)) or \
-            (rt is not None and how & {"split", "missing"} and _touching(rt.tokens) and
-             any(t.kind == "blank" and len(t.raw) == 2 for t in rt.tokens))   # "--": one mark or two
-        if rt is not None:      # the label's own line: [start of its last line, next newline)
-            lab_first = lay.text.rfind("\n", 0, max(rt.loc.start, rt.loc.end - 1)) + 1
-            nl = lay.text.find("\n", rt.loc.end)
-            lab_next = len(lay.text) if nl < 0 else nl
-        how_s = "split" if "split" in how else ("missing" if "missing" in how else "join" if "join" in how else
-                                                 ("align" if ("align" in how or "drop" in how) else "direct"))
-        multi = len(cands) > 1
-        t34 = prefix_ids in ("t3", "t4")
-        row_reason = _UNSET         # _reason(how_s, rt.tokens), once per row when a cell needs it
         if rt is None:
             for fid in fids:
                 out.cells[fid] = Cell(None, "", "uncertain", NOT_PRINTED, None)
             continue
-        tokens = rt.tokens
-        n_tok = len(tokens)
-        for j, fid in enumerate(fids):
-            res = sol_cells[(r, j)]
-            tok = tokens[res.tok] if (res.tok is not None and res.tok < n_tok) else None
-            raw = tok.raw if tok is not None else ""
-            if res.kind == "split":
-                raw = str(res.value) if res.value is not None else raw
-            off = tok.line if tok is not None and tok.line is not None else rt.loc.start
-            src = locator(off) if locator is not None else Source(file, bisect_right(line_starts, off))
-            reason = None
-            rstatus = res.status
-            if rstatus in ("inferred", "uncertain") or (rstatus == "value" and multi):
-                if row_reason is _UNSET:
-                    row_reason = _reason(how_s, rt.tokens)
-                reason = row_reason
-            # an empty cell shows a blank only where the row's cells matched the columns
-            # (in a row read with cells dropped, an empty one may be a lost number)
-            if tok is not None:
-                if tok.kind == "blank" and (tok.raw or how_s == "direct"):
-                    out.positive_blank.add(fid)
-                if tok.line is not None and not rt.explicit and not (lab_first <= tok.line < lab_next):
-                    out.detached.add(fid)
-            if placed or res.kind == "var":
-                out.by_absence.add(fid)
-            if tok is not None and getattr(tok, "orphan", False):
-                reason = ORPHAN_REASON + (f"；{reason}" if reason else "")
-            if rstatus == "uncertain":
-                reason = f"有多种读法都符合表格算术：{res.alternatives}；" + (reason or "")
-            status, alts = rstatus, (res.alternatives if rstatus == "uncertain" else None)
-            if t34 and status in ("value", "inferred"):
-                if fused_gap:
-                    # digits ran together AND cells are missing: in crawler text the lost
-                    # cells are blanks, so where the gaps fall is not fixed by the sums
-                    status, alts = "uncertain", [_jv(res.value), None]
-                    reason = "数字粘连且缺格（可能是空白单元格），各数所在列无法唯一确定；" + (reason or "")
-                elif isinstance(res.value, (int, Decimal)) and res.value < 0:
-                    status, alts = "uncertain", [_jv(res.value), None, _jv(-res.value)]
-                    reason = "表中计数不能为负：可能是空白标记「-」与数字连在一起；" + (reason or "")
-            out.cells[fid] = Cell(res.value, raw, status, reason, src, alts)
+        _record_used(lay, out, prefix_ids, rt, cands)
+        plain = sol.plain.get(r)
+        if plain is not None:
+            _plain_row_cells(lay, file, prefix_ids, rt, plain, fids, out)
+        else:
+            _solved_row_cells(lay, file, prefix_ids, r, rt, cands, fids, sol, out)
+
+
+def _record_used(lay, out: TableResult, table: str, rt: RowText, cands) -> None:
+    """The printed numbers every surviving reading of the row reads into a cell (out.use)."""
+    toks = [rt.tokens[k] for k in _used_tokens(cands, len(rt.tokens))]
+    entries = conserve.used_entries(lay.line_starts, [t for t in toks if t.kind == "num" and t.line is not None])
+    if entries:
+        out.used.setdefault(table, []).extend(entries)
+
+
+def _label_line(lay, rt: RowText) -> tuple[int, int]:
+    """The label's own line: [start of its last line, next newline)."""
+    text = lay.text
+    lab_first = text.rfind("\n", 0, max(rt.loc.start, rt.loc.end - 1)) + 1
+    nl = text.find("\n", rt.loc.end)
+    return lab_first, (len(text) if nl < 0 else nl)
+
+
+def _plain_row_cells(lay, file, table: str, rt: RowText, cand: Candidate, fids, out: TableResult):
+    """The cells of a row read as printed (its one reading, every slot a printed token):
+    what _solved_row_cells gives for it, without the solver's per-cell resolution."""
+    locator, line_starts = lay.locator, lay.line_starts
+    tokens = rt.tokens
+    n_tok = len(tokens)
+    lab_first, lab_next = _label_line(lay, rt)
+    blank_shown = cand.how not in ("align", "drop")      # _solved_row_cells: how_s == "direct"
+    placed = cand.how == "drop"
+    t34 = table in ("t3", "t4")
+    explicit = rt.explicit
+    for fid, sl in zip(fids, cand.slots):
+        tok = tokens[sl.tok] if (sl.tok is not None and sl.tok < n_tok) else None
+        off = tok.line if tok is not None and tok.line is not None else rt.loc.start
+        src = locator(off) if locator is not None else Source(file, bisect_right(line_starts, off))
+        reason = None
+        status, alts, value = PRINTED_STATUS[sl.kind], None, sl.value
+        if tok is not None:
+            if tok.kind == "blank" and (tok.raw or blank_shown):
+                out.positive_blank.add(fid)
+            if tok.line is not None and not explicit and not (lab_first <= tok.line < lab_next):
+                out.detached.add(fid)
+            if tok.orphan:
+                reason = ORPHAN_REASON
+        if placed:
+            out.by_absence.add(fid)
+        if t34 and status == "value" and isinstance(value, (int, Decimal)) and value < 0:
+            status, alts = "uncertain", [_jv(value), None, _jv(-value)]
+            reason = "表中计数不能为负：可能是空白标记「-」与数字连在一起；" + (reason or "")
+        out.cells[fid] = Cell(value, tok.raw if tok is not None else "", status, reason, src, alts)
+
+
+def _solved_row_cells(lay, file, prefix_ids, r, rt: RowText, cands, fids, sol, out: TableResult):
+    """The cells of a row as the solver resolved them (several readings, split, joined or
+    missing cells)."""
+    sol_cells = sol.cells
+    locator, line_starts = lay.locator, lay.line_starts     # the Source of an offset, as _src
+    how = {c.how for c in cands}
+    placed = bool(how & {"drop", "missing", "join"})
+    # digits ran together and a cell is missing: in fused text a lost cell and a number
+    # to split cannot be told apart (``31----4`` is 3 | 1 | - … not 31 | ? | - …)
+    fused_gap = any(c.how == "missing" and any(sl.kind == "split" for sl in c.slots) for c in cands) or \
+        (any(c.how == "missing" for c in cands) and _touching(rt.tokens)) or \
+        (how & {"split", "missing"} and _touching(rt.tokens) and
+         any(t.kind == "blank" and len(t.raw) == 2 for t in rt.tokens))   # "--": one mark or two
+    lab_first, lab_next = _label_line(lay, rt)
+    how_s = "split" if "split" in how else ("missing" if "missing" in how else "join" if "join" in how else
+                                             ("align" if ("align" in how or "drop" in how) else "direct"))
+    multi = len(cands) > 1
+    t34 = prefix_ids in ("t3", "t4")
+    row_reason = _UNSET         # _reason(how_s, rt.tokens), once per row when a cell needs it
+    tokens = rt.tokens
+    n_tok = len(tokens)
+    for j, fid in enumerate(fids):
+        res = sol_cells[(r, j)]
+        tok = tokens[res.tok] if (res.tok is not None and res.tok < n_tok) else None
+        raw = tok.raw if tok is not None else ""
+        if res.kind == "split":
+            raw = str(res.value) if res.value is not None else raw
+        off = tok.line if tok is not None and tok.line is not None else rt.loc.start
+        src = locator(off) if locator is not None else Source(file, bisect_right(line_starts, off))
+        reason = None
+        rstatus = res.status
+        if rstatus in ("inferred", "uncertain") or (rstatus == "value" and multi):
+            if row_reason is _UNSET:
+                row_reason = _reason(how_s, rt.tokens)
+            reason = row_reason
+        # an empty cell shows a blank only where the row's cells matched the columns
+        # (in a row read with cells dropped, an empty one may be a lost number)
+        if tok is not None:
+            if tok.kind == "blank" and (tok.raw or how_s == "direct"):
+                out.positive_blank.add(fid)
+            if tok.line is not None and not rt.explicit and not (lab_first <= tok.line < lab_next):
+                out.detached.add(fid)
+        if placed or res.kind == "var":
+            out.by_absence.add(fid)
+        if tok is not None and tok.orphan:
+            reason = ORPHAN_REASON + (f"；{reason}" if reason else "")
+        if rstatus == "uncertain":
+            reason = f"有多种读法都符合表格算术：{res.alternatives}；" + (reason or "")
+        status, alts = rstatus, (res.alternatives if rstatus == "uncertain" else None)
+        if t34 and status in ("value", "inferred"):
+            if fused_gap:
+                # digits ran together AND cells are missing: in crawler text the lost
+                # cells are blanks, so where the gaps fall is not fixed by the sums
+                status, alts = "uncertain", [_jv(res.value), None]
+                reason = "数字粘连且缺格（可能是空白单元格），各数所在列无法唯一确定；" + (reason or "")
+            elif isinstance(res.value, (int, Decimal)) and res.value < 0:
+                status, alts = "uncertain", [_jv(res.value), None, _jv(-res.value)]
+                reason = "表中计数不能为负：可能是空白标记「-」与数字连在一起；" + (reason or "")
+        out.cells[fid] = Cell(res.value, raw, status, reason, src, alts)
 
 
 _UNSET = object()
@@ -592,7 +645,7 @@ def extract_t4(lay: Layout, file, out: TableResult):
 def _t3_in_doubt(lay: Layout, out: TableResult) -> bool:
     """表三 as read label by label has uncertain cells, numbers read into no cell, or a
     sum that does not hold."""
-    if any(c.status == "uncertain" for f, c in out.cells.items() if f.startswith("t3.")):
+    if any(c.status == "uncertain" and f.startswith("t3.") for f, c in out.cells.items()):
         return True
     if _broken(out, "t3"):
         return True
