@@ -59,6 +59,24 @@ def _findings(c, rid):
                          .order_by(S.findings.c.id)).all()
 
 
+def exported_rows(c, tmp_path, rid):
+    """(wide(as_parsed, file name), long(as_parsed, file name)): the report's row of a CSV
+    export, and its NEW_TOTAL row of the long layout."""
+    from gongkai.corpus.export import export
+
+    def wide(as_parsed, name):
+        out = tmp_path / name
+        export(c, out, "csv", "wide", as_parsed=as_parsed)
+        return next(r for r in csv.DictReader(open(out, encoding="utf-8-sig")) if r["report_id"] == str(rid))
+
+    def long(as_parsed, name):
+        out = tmp_path / name
+        export(c, out, "csv", "long", as_parsed=as_parsed)
+        return next(r for r in csv.DictReader(open(out, encoding="utf-8-sig"))
+                    if r["report_id"] == str(rid) and r["field"] == NEW_TOTAL)
+    return wide, long
+
+
 def _parsed_cell(c, rid, fid):
     with c.engine.connect() as k:
         return k.execute(sa.select(S.cells.c.value, S.cells.c.status).join(S.fields, S.fields.c.no == S.cells.c.field_no)
@@ -105,17 +123,7 @@ def test_exports_give_the_reviewed_data_and_the_parse_on_request(db, tmp_path):
     c, u = _setup(db, tmp_path)
     rid = _rid(c, "格尔木市公安局")
     R.correct_cell(c, u["rev"], rid, NEW_TOTAL, "1", "核对原文")
-
-    def wide(as_parsed, name):
-        out = tmp_path / name
-        export(c, out, "csv", "wide", as_parsed=as_parsed)
-        return next(r for r in csv.DictReader(open(out, encoding="utf-8-sig")) if r["report_id"] == str(rid))
-
-    def long(as_parsed, name):
-        out = tmp_path / name
-        export(c, out, "csv", "long", as_parsed=as_parsed)
-        return next(r for r in csv.DictReader(open(out, encoding="utf-8-sig"))
-                    if r["report_id"] == str(rid) and r["field"] == NEW_TOTAL)
+    wide, long = exported_rows(c, tmp_path, rid)
     now, then = wide(False, "w.csv"), wide(True, "wp.csv")
     assert (now[NEW_TOTAL], now["n_errors"]) == ("1", "0")
     assert (then[NEW_TOTAL], then["n_errors"]) == ("2", "2")

@@ -3,13 +3,12 @@ PostgreSQL: the report keeps its id, corrections, confirmations, finding decisio
 state log stay; a change of the parser's reading is noted and the reviewer's value kept;
 已通过 stays only while the effective data is unchanged; the exports and the report page
 show the reviewed data right after."""
-import csv
 import json
 
 import pytest
 import sqlalchemy as sa
 from test_corpus_db import db  # noqa: F401  (the corpus on SQLite and on PostgreSQL)
-from test_review import NEW_TOTAL, SAMPLES, _findings, _parsed_cell, _rid, _row, _setup
+from test_review import NEW_TOTAL, SAMPLES, _findings, _parsed_cell, _rid, _row, _setup, exported_rows
 from webkit import cheap_argon2  # noqa: F401
 
 from gongkai import PARSER_VERSION
@@ -173,23 +172,12 @@ def test_finding_dismissals_survive_a_reparse(db, tmp_path):
 
 
 def test_exports_right_after_a_reparse(db, tmp_path, monkeypatch):
-    from gongkai.corpus.export import export
     c, u = _setup(db, tmp_path)
     rid = _rid(c, GOLMUD)
     R.correct_cell(c, u["rev"], rid, NEW_TOTAL, "1", "核对原文")
     _parser_reads(monkeypatch, {NEW_TOTAL: (3, "value")})
     _reparse(c)
-
-    def wide(as_parsed, name):
-        out = tmp_path / name
-        export(c, out, "csv", "wide", as_parsed=as_parsed)
-        return next(r for r in csv.DictReader(open(out, encoding="utf-8-sig")) if r["report_id"] == str(rid))
-
-    def long(as_parsed, name):
-        out = tmp_path / name
-        export(c, out, "csv", "long", as_parsed=as_parsed)
-        return next(r for r in csv.DictReader(open(out, encoding="utf-8-sig"))
-                    if r["report_id"] == str(rid) and r["field"] == NEW_TOTAL)
+    wide, long = exported_rows(c, tmp_path, rid)
     now, then = wide(False, "w.csv"), wide(True, "wp.csv")
     assert (now[NEW_TOTAL], now["n_errors"]) == ("1", "0")
     assert then[NEW_TOTAL] == "3" and int(then["n_errors"]) > 0        # the new parse, as parsed
