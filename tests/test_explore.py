@@ -270,3 +270,15 @@ def sa_select_cell(rid, fid):
     import sqlalchemy as sa
     return (sa.select(S.cells.c.value).join(S.fields, S.fields.c.no == S.cells.c.field_no)
             .where(S.cells.c.report_id == rid, S.fields.c.id == fid))
+
+
+def test_a_cell_a_spreadsheet_would_run_is_written_as_text():
+    from openpyxl import load_workbook
+
+    from gongkai.corpus.export import write_table
+    buf = io.BytesIO()
+    write_table(buf, "xlsx", ["机关", "数"], [("=HYPERLINK(\"http://x\",\"y\")", 1), ("@SUM(A1)", 2), ("淮安市", 3)])
+    ws = load_workbook(io.BytesIO(buf.getvalue())).active
+    cells = [(c.value, c.data_type) for c in ws["A"][1:]]
+    assert cells == [("=HYPERLINK(\"http://x\",\"y\")", "s"), ("@SUM(A1)", "s"), ("淮安市", "s")]
+    assert ws["B2"].value == 1 and ws["B2"].data_type == "n"

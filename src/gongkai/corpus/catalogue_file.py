@@ -24,6 +24,7 @@ from pathlib import Path
 
 from . import schema as S
 from .accounts import EVERYTHING, Scope
+from .export import FORMULA_START   # such a cell is written with a leading ' (CSV and XLSX alike)
 from .agencies import _insert_absent, add_alias, clean_name, describe, kind_names, level_names, province_names
 from .audit import record
 from .catalogue import CLEAR, CatalogueError, agency_named, agency_row, all_agencies, creates_cycle, parse_kind, \
@@ -40,7 +41,6 @@ MAX_ROWS = 50_000
 MAX_XLSX_UNPACKED = 200 * 1024 * 1024     # an XLSX is a ZIP: its members, uncompressed
 MAX_NAME = 200
 MAX_PLACE = 60
-FORMULA_START = tuple("=+-@\t\r")         # a spreadsheet would run such a cell: written with a leading '
 
 
 def format_of(name) -> str:

@@ -281,6 +281,17 @@ def _parquet(out, header, rows, float_columns=()) -> int:
     return n
 
 
+FORMULA_START = tuple("=+-@\t\r")    # a spreadsheet would run a cell that starts so: written as text
+
+
+def as_text_if_formula(row_cells) -> None:
+    """Mark the string cells of one written worksheet row that a spreadsheet would run
+    as a formula (an agency or comment 「=HYPERLINK(…)」) as plain text."""
+    for cell in row_cells:
+        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+            cell.data_type = "s"
+
+
 def _workbook(header, rows, sheet: str):
     from openpyxl import Workbook
     wb = Workbook(write_only=False)
@@ -290,6 +301,7 @@ def _workbook(header, rows, sheet: str):
     n = 0
     for r in rows:
         ws.append([float(x) if isinstance(x, Decimal) else x for x in r])
+        as_text_if_formula(ws[ws.max_row])
         n += 1
     return wb, n
 

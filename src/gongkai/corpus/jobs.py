@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import schema as S
-from .spool import MB, JobError, Received, UploadLimits, blob_of, display_url, expand_zip, is_archive  # noqa: F401
+from .spool import MB, JobError, Received, UploadLimits, blob_of, display_url, expand_zip, is_archive
 from .store import CorpusError
 
 STATUS_ZH = {"queued": "排队中", "running": "解析中", "done": "已导入", "failed": "失败", "duplicate": "重复",

@@ -7,12 +7,12 @@ import json
 from pathlib import Path
 
 from .. import schema as S
+from ..export import as_text_if_formula
 from ..store import CorpusError
 from .state import DECISION_ZH, decisions, finding_key
 
 HEADER = ["机关", "地区", "规则", "严重程度", "说明", "单元格", "状态", "意见", "审核人", "报告编号"]
 MAX_LABELS = 8           # cells named by their label; more: the first ones and 「等 N 个」
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def cells_named(names, present, labels) -> str:
@@ -81,9 +81,7 @@ def findings_xlsx(corpus, scope, year: int, path, region=None, kind: str | None 
     ws.append(HEADER)
     for row in rows:
         ws.append(row)
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
-                cell.data_type = "s"            # a comment 「=HYPERLINK(…)」 stays text
+        as_text_if_formula(ws[ws.max_row])     # a comment 「=HYPERLINK(…)」 stays text
     for col, width in zip("ABCDEFGHIJ", (28, 16, 22, 8, 60, 40, 8, 30, 12, 8)):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
